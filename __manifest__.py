@@ -1,0 +1,33 @@
+{
+    'name': "Stripe Connect for Invoices",
+    'version': '19.0.1.0.0',
+    'category': 'Accounting/Accounting',
+    'summary': "Connect your own Stripe account and get your invoices paid online.",
+    'author': "account_stripe_connect developers",
+    'website': 'https://github.com/account-stripe-connect/account_stripe_connect',
+    'license': 'LGPL-3',
+    'depends': ['account', 'portal', 'mail'],
+    'external_dependencies': {'python': ['stripe']},
+    'data': [
+        'security/ir.model.access.csv',
+        'security/account_stripe_connect_security.xml',
+        'data/mail_template_data.xml',
+        'data/ir_cron_data.xml',
+        'views/res_config_settings_views.xml',
+        'views/stripe_payment_intent_views.xml',
+        'views/stripe_webhook_event_views.xml',
+        'views/account_move_views.xml',
+        'views/menus.xml',
+        'views/pay_page_templates.xml',
+        'views/portal_templates.xml',
+        'views/report_invoice.xml',
+        'wizards/stripe_disconnect_wizard_views.xml',
+    ],
+    'assets': {
+        'account_stripe_connect.assets_pay_page': [
+            'account_stripe_connect/static/src/css/pay_page.css',
+            'account_stripe_connect/static/src/interactions/pay_page.js',
+        ],
+    },
+    'installable': True,
+}

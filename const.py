@@ -1,0 +1,79 @@
+"""Constants of the Stripe integration: API version, currency rules and event mappings."""
+
+# The Stripe API version this addon speaks, sent with every request and asked of webhook
+# endpoints it creates. Bump it only together with the code that reads Stripe's objects.
+STRIPE_API_VERSION = '2026-10-28.endive'
+
+# Network behaviour of every call to Stripe.
+CONNECT_TIMEOUT = 5  # seconds to open the connection
+READ_TIMEOUT = 30  # seconds to wait for an answer
+NETWORK_RETRIES = 2  # retries of connection errors and 409/429/5xx answers, with idempotency keys
+
+
+# Currencies whose amounts Stripe takes in whole units.
+# See https://docs.stripe.com/currencies#zero-decimal
+ZERO_DECIMAL_CURRENCIES = {
+    'BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV',
+    'XAF', 'XOF', 'XPF',
+}
+# Currencies with three decimals: amounts in thousandths, the last digit always 0.
+THREE_DECIMAL_CURRENCIES = {'BHD', 'JOD', 'KWD', 'OMR', 'TND'}
+# Two-decimal in the API, but only whole units may be charged.
+WHOLE_UNIT_TWO_DECIMAL_CURRENCIES = {'ISK'}
+
+# Presentment currencies Stripe accepts for card payments.
+# See https://docs.stripe.com/currencies#presentment-currencies
+SUPPORTED_CURRENCIES = {
+    'AED', 'AFN', 'ALL', 'AMD', 'ANG', 'AOA', 'ARS', 'AUD', 'AWG', 'AZN', 'BAM', 'BBD', 'BDT',
+    'BGN', 'BHD', 'BIF', 'BMD', 'BND', 'BOB', 'BRL', 'BSD', 'BWP', 'BYN', 'BZD', 'CAD', 'CDF',
+    'CHF', 'CLP', 'CNY', 'COP', 'CRC', 'CVE', 'CZK', 'DJF', 'DKK', 'DOP', 'DZD', 'EGP', 'ETB',
+    'EUR', 'FJD', 'FKP', 'GBP', 'GEL', 'GIP', 'GMD', 'GNF', 'GTQ', 'GYD', 'HKD', 'HNL', 'HTG',
+    'HUF', 'IDR', 'ILS', 'INR', 'ISK', 'JMD', 'JOD', 'JPY', 'KES', 'KGS', 'KHR', 'KMF', 'KRW',
+    'KWD', 'KYD', 'KZT', 'LAK', 'LBP', 'LKR', 'LRD', 'LSL', 'MAD', 'MDL', 'MGA', 'MKD', 'MMK',
+    'MNT', 'MOP', 'MUR', 'MVR', 'MWK', 'MXN', 'MYR', 'MZN', 'NAD', 'NGN', 'NIO', 'NOK', 'NPR',
+    'NZD', 'OMR', 'PAB', 'PEN', 'PGK', 'PHP', 'PKR', 'PLN', 'PYG', 'QAR', 'RON', 'RSD', 'RUB',
+    'RWF', 'SAR', 'SBD', 'SCR', 'SEK', 'SGD', 'SHP', 'SLE', 'SOS', 'SRD', 'STD', 'SZL', 'THB',
+    'TJS', 'TND', 'TOP', 'TRY', 'TTD', 'TWD', 'TZS', 'UAH', 'UGX', 'USD', 'UYU', 'UZS', 'VND',
+    'VUV', 'WST', 'XAF', 'XCD', 'XOF', 'XPF', 'YER', 'ZAR', 'ZMW',
+}
+
+# Events the Connect webhook endpoint subscribes to.
+HANDLED_WEBHOOK_EVENTS = [
+    'payment_intent.succeeded',
+    'payment_intent.processing',
+    'payment_intent.payment_failed',
+    'payment_intent.canceled',
+    'account.updated',
+    'account.application.deauthorized',
+]
+
+# PaymentIntent statuses, grouped by what they mean for the invoice.
+PI_STATUS_MAPPING = {
+    'draft': ('requires_payment_method', 'requires_confirmation', 'requires_action'),
+    'processing': ('processing',),
+    'succeeded': ('succeeded',),
+    'canceled': ('canceled',),
+}
+
+# Requirements Stripe lists, shown to people as words rather than field paths.
+REQUIREMENT_LABELS = {
+    'business_profile.url': "Business website",
+    'business_profile.mcc': "Business category",
+    'business_profile.product_description': "Product description",
+    'external_account': "Bank account for payouts",
+    'tos_acceptance.date': "Acceptance of Stripe's terms",
+    'tos_acceptance.ip': "Acceptance of Stripe's terms",
+    'company.tax_id': "Company tax ID",
+    'company.address.line1': "Company address",
+    'company.address.city': "Company city",
+    'company.address.postal_code': "Company postal code",
+    'company.phone': "Company phone",
+    'representative.first_name': "Representative's name",
+    'representative.last_name': "Representative's name",
+    'representative.dob.day': "Representative's date of birth",
+    'representative.email': "Representative's email",
+    'email': "Account email",
+}
+
+# Secrets never written to a log line as they are.
+SENSITIVE_KEYS = {'client_secret', 'secret', 'access_token', 'refresh_token', 'code'}

@@ -1,0 +1,1 @@
+from . import onboarding, pay_page, webhook

@@ -1,0 +1,79 @@
+import logging
+
+from werkzeug.exceptions import Forbidden, NotFound
+
+from odoo import http
+from odoo.exceptions import UserError
+from odoo.http import request
+
+_logger = logging.getLogger(__name__)
+
+SETTINGS_URL = '/odoo/action-account.action_account_config'
+
+
+class StripeOnboardingController(http.Controller):
+    """Where Stripe sends the user back after onboarding or OAuth."""
+
+    def _company_for_current_user(self, company_id):
+        if not request.env.user.has_group('account.group_account_manager'):
+            raise Forbidden()
+        try:
+            company_id = int(company_id)
+        except (TypeError, ValueError):
+            raise NotFound() from None
+        if company_id not in request.env.user.company_ids.ids:
+            raise NotFound()
+        return request.env['res.company'].browse(company_id)
+
+    def _render_result(self, message, error=True):
+        return request.render('account_stripe_connect.connect_result', {
+            'message': message,
+            'error': error,
+            'settings_url': SETTINGS_URL,
+        }, status=400 if error else 200)
+
+    @http.route('/stripe_connect/onboarding/return', type='http', auth='user', methods=['GET'])
+    def stripe_onboarding_return(self, company_id=None, **kwargs):
+        """Back from Stripe's onboarding: refresh the account's status and show the settings."""
+        company = self._company_for_current_user(company_id)
+        try:
+            company._stripe_refresh_account()
+        except UserError as error:
+            return self._render_result(str(error))
+        return request.redirect(SETTINGS_URL)
+
+    @http.route('/stripe_connect/onboarding/refresh', type='http', auth='user', methods=['GET'])
+    def stripe_onboarding_refresh(self, company_id=None, **kwargs):
+        """The onboarding link expired or was used: make a new one and go back to Stripe."""
+        company = self._company_for_current_user(company_id)
+        if not company.stripe_account_id:
+            return request.redirect(SETTINGS_URL)
+        try:
+            settings = request.env['res.config.settings'].with_company(company).create({})
+            action = settings.action_stripe_resume_onboarding()
+        except UserError as error:
+            return self._render_result(str(error))
+        return request.redirect(action['url'], local=False)
+
+    @http.route('/stripe_connect/oauth/callback', type='http', auth='user', methods=['GET'])
+    def stripe_oauth_callback(self, state=None, code=None, error=None, **kwargs):
+        """Stripe's answer to an OAuth authorization: connect the company the state names."""
+        if not request.env.user.has_group('account.group_account_manager'):
+            raise Forbidden()
+        try:
+            company = request.env['stripe.oauth.state']._consume(state)
+        except UserError as exc:
+            return self._render_result(str(exc))
+        if error or not code:
+            request.env.cr.commit()  # The state stays used even though nothing was connected.
+            message = request.env._(
+                "The Stripe account was not connected: %(reason)s",
+                reason=kwargs.get('error_description') or error or request.env._("no code"),
+            )
+            return self._render_result(message)
+        try:
+            company._stripe_connect_oauth(code)
+        except UserError as exc:
+            request.env.cr.rollback()
+            return self._render_result(str(exc))
+        return request.redirect(SETTINGS_URL)

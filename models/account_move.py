@@ -1,0 +1,260 @@
+from werkzeug.urls import url_encode
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..utils import money
+from ..utils.stripe_gateway import StripeGatewayError
+
+
+class AccountMove(models.Model):
+    _inherit = 'account.move'
+
+    stripe_payment_intent_ids = fields.One2many(
+        string="Stripe Payments", comodel_name='stripe.payment.intent', inverse_name='move_id',
+        readonly=True,
+    )
+    stripe_webhook_event_ids = fields.One2many(
+        string="Stripe Events", comodel_name='stripe.webhook.event', inverse_name='move_id',
+        readonly=True,
+    )
+    stripe_status = fields.Selection(
+        string="Stripe Status",
+        selection=[
+            ('pending', "Pending"),
+            ('partial', "Partially paid"),
+            ('paid', "Paid"),
+        ],
+        compute='_compute_stripe_status', store=True, index='btree_not_null',
+        help="Where the invoice's online payments with Stripe stand.",
+    )
+    stripe_pay_url = fields.Char(
+        string="Online Payment Link", compute='_compute_stripe_pay_url',
+        help="The public page where the customer sees this invoice and pays it with Stripe.",
+    )
+
+    # === COMPUTE METHODS === #
+
+    @api.depends('stripe_payment_intent_ids.state', 'payment_state')
+    def _compute_stripe_status(self):
+        for move in self:
+            states = set(move.stripe_payment_intent_ids.mapped('state'))
+            if 'processing' in states:
+                move.stripe_status = 'pending'
+            elif 'succeeded' in states:
+                move.stripe_status = 'paid' if move.payment_state in ('paid', 'in_payment') \
+                    else 'partial'
+            else:
+                move.stripe_status = False
+
+    @api.depends('state', 'amount_residual', 'currency_id', 'company_id.stripe_charges_enabled')
+    def _compute_stripe_pay_url(self):
+        for move in self:
+            move.stripe_pay_url = move._stripe_can_pay_online() and move._stripe_get_pay_url()
+
+    # === BUSINESS METHODS - PAY LINK === #
+
+    def _stripe_payment_refusal(self):
+        """Return why this invoice cannot be paid online now, or ``None`` when it can.
+
+        :return: A key of :meth:`_stripe_refusal_messages`, or ``None``.
+        :rtype: str | None
+        """
+        self.ensure_one()
+        if self.move_type != 'out_invoice':
+            return 'not_invoice'
+        if self.state == 'draft':
+            return 'draft'
+        if self.state == 'cancel':
+            return 'cancelled'
+        if self.currency_id.is_zero(self.amount_residual) or self.amount_residual < 0:
+            return 'paid'
+        if not money.is_supported_currency(self.currency_id.name):
+            return 'currency'
+        if not self.company_id.sudo()._stripe_can_take_payments():
+            return 'unavailable'
+        return None
+
+    def _stripe_can_pay_online(self):
+        self.ensure_one()
+        return self._stripe_payment_refusal() is None
+
+    def _stripe_get_pay_url(self):
+        """Return the absolute pay link of the invoice, carrying its portal access token."""
+        self.ensure_one()
+        token = self.sudo()._portal_ensure_token()
+        return f'{self.get_base_url()}/stripe/pay/{self.id}?{url_encode({"access_token": token})}'
+
+    # === BUSINESS METHODS - AMOUNTS === #
+
+    def _stripe_amount_bounds(self):
+        """Return the lowest and highest amount the customer may pay now, in invoice currency.
+
+        The highest is the amount due. The lowest is the amount due too, unless the company
+        allows partial payments, then it is its minimum (converted) or the smallest unit.
+
+        :rtype: tuple(float, float)
+        """
+        self.ensure_one()
+        due = self.amount_residual
+        company = self.company_id
+        if not company.stripe_allow_partial_payments:
+            return due, due
+        minimum = company.currency_id._convert(
+            company.stripe_partial_payment_minimum, self.currency_id, company,
+            self.invoice_date or fields.Date.context_today(self),
+        )
+        minimum = max(minimum, self.currency_id.rounding)
+        return min(minimum, due), due
+
+    def _stripe_check_amount(self, amount):
+        """Return the amount to charge, refusing any outside the allowed bounds.
+
+        :param amount: The amount the customer asked for, or ``None`` for the full amount due.
+        :rtype: float
+        :raise UserError: When the amount is out of bounds.
+        """
+        self.ensure_one()
+        low, high = self._stripe_amount_bounds()
+        if amount is None:
+            return high
+        currency = self.currency_id
+        amount = currency.round(amount)
+        if currency.compare_amounts(amount, low) < 0 or currency.compare_amounts(amount, high) > 0:
+            raise StripeGatewayError(self.env._(
+                "Choose an amount between %(low)s and %(high)s.",
+                low=currency.format(low), high=currency.format(high),
+            ))
+        return amount
+
+    def _stripe_application_fee_minor(self, amount_minor):
+        """Return the platform's fee on a payment, in minor units, below the amount itself."""
+        self.ensure_one()
+        percent, fixed = self.env['stripe.platform']._get_fee_settings()
+        if not percent and not fixed:
+            return 0
+        company = self.company_id
+        fixed_in_currency = company.currency_id._convert(
+            fixed, self.currency_id, company, fields.Date.context_today(self),
+        )
+        fee = amount_minor * percent / 100.0 + money.to_minor_units(
+            fixed_in_currency, self.currency_id.name
+        )
+        return max(0, min(int(round(fee)), amount_minor - 1))
+
+    # === BUSINESS METHODS - PAYMENT INTENT === #
+
+    def _stripe_prepare_intent(self, amount=None):
+        """Return the PaymentIntent the customer pays this invoice with, for this amount.
+
+        An open intent of the same amount is reused; one of another amount is updated on
+        Stripe. A new one is created only when none can serve.
+
+        :param amount: The amount chosen by the customer, ``None`` for the full amount due.
+        :rtype: stripe.payment.intent
+        """
+        self.ensure_one()
+        move = self.sudo()
+        amount = move._stripe_check_amount(amount)
+        currency = move.currency_id
+        amount_minor = money.to_minor_units(amount, currency.name)
+        company = move.company_id
+        self.env.cr.execute(SQL("SELECT id FROM account_move WHERE id = %s FOR UPDATE", move.id))
+        open_intents = move.stripe_payment_intent_ids.filtered(
+            lambda i: i.state in ('draft', 'failed')
+            and i.stripe_account_id == company.stripe_account_id
+            and i.currency_id == currency
+        )
+        gateway = self.env['stripe.platform']._get_gateway()
+        fee_minor = move._stripe_application_fee_minor(amount_minor)
+        intent = open_intents[:1]
+        if intent and intent.amount_minor == amount_minor:
+            return intent
+        if intent:
+            params = {'amount': amount_minor}
+            if fee_minor:
+                params['application_fee_amount'] = fee_minor
+            try:
+                gateway.update_payment_intent(company.stripe_account_id, intent.stripe_id, params)
+            except StripeGatewayError:
+                intent = None  # Not updatable any more (paid meanwhile?): make a new one.
+            else:
+                intent.write({
+                    'amount': amount, 'amount_minor': amount_minor,
+                    'application_fee_minor': fee_minor,
+                })
+                return intent
+        return move._stripe_create_intent(gateway, amount, amount_minor, fee_minor)
+
+    def _stripe_create_intent(self, gateway, amount, amount_minor, fee_minor):
+        self.ensure_one()
+        company = self.company_id
+        params = {
+            'amount': amount_minor,
+            'currency': self.currency_id.name.lower(),
+            'automatic_payment_methods': {'enabled': True},
+            'description': self.env._("Invoice %(name)s", name=self.name),
+            'metadata': {
+                'odoo_database': self.env.cr.dbname,
+                'odoo_company_id': str(company.id),
+                'odoo_invoice_id': str(self.id),
+                'odoo_invoice': self.name,
+            },
+        }
+        email = self.partner_id.email or self.commercial_partner_id.email
+        if email:
+            params['receipt_email'] = email
+        if fee_minor:
+            params['application_fee_amount'] = fee_minor
+        # Deterministic key: a retry after a lost answer finds the same PaymentIntent.
+        key = 'odoo-{uuid}-inv{move}-pi{count}-{amount}'.format(
+            uuid=self.env['ir.config_parameter'].sudo().get_param('database.uuid'),
+            move=self.id, count=len(self.stripe_payment_intent_ids), amount=amount_minor,
+        )
+        intent = gateway.create_payment_intent(company.stripe_account_id, params, key)
+        return self.env['stripe.payment.intent'].sudo().create({
+            'stripe_id': intent['id'],
+            'move_id': self.id,
+            'stripe_account_id': company.stripe_account_id,
+            'currency_id': self.currency_id.id,
+            'amount': amount,
+            'amount_minor': amount_minor,
+            'application_fee_minor': fee_minor,
+            'client_secret': intent['client_secret'],
+            'livemode': bool(intent.get('livemode')),
+            'stripe_status': intent.get('status'),
+        })
+
+    def _stripe_sync_intent(self, stripe_id, source):
+        """Fetch one of this invoice's PaymentIntents from Stripe and apply it (exactly once).
+
+        :return: The local record, or an empty recordset when the id is not this invoice's.
+        :rtype: stripe.payment.intent
+        """
+        self.ensure_one()
+        intent = self.sudo().stripe_payment_intent_ids.filtered(lambda i: i.stripe_id == stripe_id)
+        if not intent:
+            return intent
+        stripe_intent = self.env['stripe.platform']._get_gateway().retrieve_payment_intent(
+            intent.stripe_account_id, stripe_id, expand_charge=True,
+        )
+        intent._apply_stripe_intent(stripe_intent, source)
+        return intent
+
+    # === ACTIONS === #
+
+    def action_stripe_copy_pay_link(self):
+        """Show the pay link so that the back office can copy it."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.client',
+            'tag': 'display_notification',
+            'params': {
+                'title': self.env._("Online payment link"),
+                'message': self.stripe_pay_url or self.env._(
+                    "This invoice cannot be paid online now."
+                ),
+                'sticky': True,
+                'type': 'info' if self.stripe_pay_url else 'warning',
+            },
+        }

@@ -1,0 +1,278 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .. import const
+from ..utils.stripe_gateway import StripeGatewayError
+
+_logger = logging.getLogger(__name__)
+
+
+class ResCompany(models.Model):
+    _inherit = 'res.company'
+
+    stripe_account_id = fields.Char(
+        string="Stripe Account", readonly=True, copy=False,
+        help="The id of the company's own Stripe account, on which its customers pay.",
+    )
+    stripe_connect_method = fields.Selection(
+        string="Connected Through",
+        selection=[
+            ('onboarding', "Stripe onboarding"),
+            ('oauth', "Existing account (OAuth)"),
+        ],
+        readonly=True, copy=False,
+    )
+    stripe_livemode = fields.Boolean(string="Live Stripe Account", readonly=True, copy=False)
+    stripe_charges_enabled = fields.Boolean(string="Charges Enabled", readonly=True, copy=False)
+    stripe_payouts_enabled = fields.Boolean(string="Payouts Enabled", readonly=True, copy=False)
+    stripe_details_submitted = fields.Boolean(
+        string="Details Submitted", readonly=True, copy=False,
+    )
+    stripe_requirements_due = fields.Text(
+        string="Requirements Due", readonly=True, copy=False,
+        help="What Stripe still needs from the business, one item a line.",
+    )
+    stripe_requirements_past_due = fields.Text(
+        string="Requirements Past Due", readonly=True, copy=False,
+    )
+    stripe_account_checked_at = fields.Datetime(
+        string="Stripe Status Checked On", readonly=True, copy=False,
+    )
+    stripe_journal_id = fields.Many2one(
+        string="Stripe Journal", comodel_name='account.journal', readonly=True, copy=False,
+        check_company=True,
+    )
+    stripe_allow_partial_payments = fields.Boolean(
+        string="Allow Partial Payments",
+        help="Let customers choose to pay part of an invoice online.",
+    )
+    stripe_partial_payment_minimum = fields.Monetary(
+        string="Minimum Partial Payment", currency_field='currency_id',
+        help="The smallest amount, in the company's currency, a customer may pay at once.",
+    )
+    stripe_connect_state = fields.Selection(
+        string="Stripe Status",
+        selection=[
+            ('not_connected', "Not connected"),
+            ('onboarding', "Onboarding unfinished"),
+            ('restricted', "Connected, payments not enabled yet"),
+            ('ready', "Ready to take payments"),
+        ],
+        compute='_compute_stripe_connect_state',
+    )
+
+    # === COMPUTE METHODS === #
+
+    @api.depends('stripe_account_id', 'stripe_charges_enabled', 'stripe_details_submitted')
+    def _compute_stripe_connect_state(self):
+        for company in self:
+            if not company.stripe_account_id:
+                company.stripe_connect_state = 'not_connected'
+            elif company.stripe_charges_enabled:
+                company.stripe_connect_state = 'ready'
+            elif not company.stripe_details_submitted:
+                company.stripe_connect_state = 'onboarding'
+            else:
+                company.stripe_connect_state = 'restricted'
+
+    # === BUSINESS METHODS - STATUS === #
+
+    def _stripe_can_take_payments(self):
+        """Return whether customers of this company may pay online now."""
+        self.ensure_one()
+        return bool(
+            self.stripe_account_id
+            and self.stripe_charges_enabled
+            and self.env['stripe.platform']._is_configured()
+        )
+
+    def _stripe_apply_account(self, account):
+        """Store the account's health as Stripe reports it.
+
+        :param dict account: A Stripe ``account`` object.
+        """
+        self.ensure_one()
+        requirements = account.get('requirements') or {}
+        self.sudo().write({
+            'stripe_charges_enabled': bool(account.get('charges_enabled')),
+            'stripe_payouts_enabled': bool(account.get('payouts_enabled')),
+            'stripe_details_submitted': bool(account.get('details_submitted')),
+            'stripe_livemode': bool(account.get('livemode')),
+            'stripe_requirements_due': self._stripe_format_requirements(
+                requirements.get('currently_due')
+            ),
+            'stripe_requirements_past_due': self._stripe_format_requirements(
+                requirements.get('past_due')
+            ),
+            'stripe_account_checked_at': fields.Datetime.now(),
+        })
+
+    @api.model
+    def _stripe_format_requirements(self, requirements):
+        """Turn Stripe's requirement paths into readable lines, without repeats."""
+        labels = []
+        for requirement in requirements or []:
+            label = const.REQUIREMENT_LABELS.get(requirement) or requirement.replace(
+                '_', ' '
+            ).replace('.', ': ').capitalize()
+            if label not in labels:
+                labels.append(label)
+        return '\n'.join(labels) or False
+
+    def _stripe_refresh_account(self):
+        """Ask Stripe for the connected account's status and store it."""
+        self.ensure_one()
+        if not self.stripe_account_id:
+            return
+        gateway = self.env['stripe.platform']._get_gateway()
+        self._stripe_apply_account(gateway.retrieve_account(self.stripe_account_id))
+
+    # === BUSINESS METHODS - CONNECT === #
+
+    def _stripe_lock(self):
+        """Lock the company's row so that two clicks or two workers connect it only once."""
+        self.env.cr.execute(SQL(
+            "SELECT id FROM res_company WHERE id IN %s FOR UPDATE", tuple(self.ids),
+        ))
+        self.invalidate_recordset(['stripe_account_id', 'stripe_connect_method'])
+
+    def _stripe_account_prefill(self):
+        """Return what Stripe's onboarding can be prefilled with from the company."""
+        self.ensure_one()
+        params = {
+            'controller': {
+                'stripe_dashboard': {'type': 'full'},
+                'fees': {'payer': 'account'},
+                'losses': {'payments': 'stripe'},
+                'requirement_collection': 'stripe',
+            },
+            'business_type': 'company',
+            'business_profile': {'name': self.name},
+            'company': {'name': self.name},
+            'metadata': {
+                'odoo_database': self.env.cr.dbname,
+                'odoo_company_id': str(self.id),
+            },
+        }
+        if self.country_id:
+            params['country'] = self.country_id.code
+        if self.email:
+            params['email'] = self.email
+        if self.website:
+            params['business_profile']['url'] = self.website
+        if self.vat:
+            params['company']['tax_id'] = self.vat
+        return params
+
+    def _stripe_start_onboarding(self, refresh_url, return_url):
+        """Create the company's Stripe account if needed and return where to onboard it.
+
+        :param str refresh_url: Where Stripe sends the user when the link is no longer valid.
+        :param str return_url: Where Stripe sends the user back after onboarding.
+        :return: The URL of Stripe's hosted onboarding.
+        :rtype: str
+        """
+        self.ensure_one()
+        self._stripe_lock()
+        gateway = self.env['stripe.platform']._get_gateway()
+        if not self.stripe_account_id:
+            account = gateway.create_account(self._stripe_account_prefill())
+            self.sudo().write({
+                'stripe_account_id': account['id'],
+                'stripe_connect_method': 'onboarding',
+            })
+            self._stripe_apply_account(account)
+            self._stripe_ensure_journal()
+            self.env.cr.commit()  # The account exists on Stripe: never forget it.
+        link = gateway.create_account_link(self.stripe_account_id, refresh_url, return_url)
+        return link['url']
+
+    def _stripe_connect_oauth(self, code):
+        """Finish an OAuth connection: exchange the code and store the account.
+
+        :param str code: The authorization code Stripe gave the redirect.
+        """
+        self.ensure_one()
+        self._stripe_lock()
+        gateway = self.env['stripe.platform']._get_gateway()
+        token = gateway.oauth_token(code)
+        self.sudo().write({
+            'stripe_account_id': token['stripe_user_id'],
+            'stripe_connect_method': 'oauth',
+        })
+        self._stripe_ensure_journal()
+        self._stripe_apply_account(gateway.retrieve_account(token['stripe_user_id']))
+
+    def _stripe_disconnect(self, deauthorize=True):
+        """Stop taking payments: deauthorize on Stripe where possible, clear the account.
+
+        Payments already registered stay. Pay links of the company's invoices show that
+        online payment is not available from now on.
+
+        :param bool deauthorize: Whether to revoke the platform's access on Stripe (OAuth).
+        """
+        self.ensure_one()
+        self._stripe_lock()
+        account_id = self.stripe_account_id
+        if not account_id:
+            return
+        if deauthorize and self.stripe_connect_method == 'oauth':
+            try:
+                self.env['stripe.platform']._get_gateway().oauth_deauthorize(account_id)
+            except StripeGatewayError as error:
+                # Stripe may already have revoked it; payments stop locally all the same.
+                _logger.info("Deauthorization of %s on Stripe failed: %s", account_id, error)
+        self.sudo().write({
+            'stripe_account_id': False,
+            'stripe_connect_method': False,
+            'stripe_charges_enabled': False,
+            'stripe_payouts_enabled': False,
+            'stripe_details_submitted': False,
+            'stripe_livemode': False,
+            'stripe_requirements_due': False,
+            'stripe_requirements_past_due': False,
+            'stripe_account_checked_at': False,
+        })
+        _logger.info("Company %s disconnected from Stripe account %s", self.id, account_id)
+
+    # === BUSINESS METHODS - ACCOUNTING === #
+
+    def _stripe_ensure_journal(self):
+        """Create the company's Stripe journal, with its own outstanding receipts account."""
+        self.ensure_one()
+        if self.stripe_journal_id:
+            return self.stripe_journal_id
+        company_sudo = self.sudo()
+        Account = self.env['account.account'].sudo().with_company(company_sudo)
+        receipts = self.env['account.chart.template'].with_company(company_sudo).ref(
+            'account_journal_payment_debit_account_id', raise_if_not_found=False,
+        )
+        start_code = receipts.code if receipts else '101900'
+        outstanding = Account.create({
+            'name': self.env._("Stripe Outstanding Receipts"),
+            'code': Account._search_new_account_code(start_code),
+            'account_type': 'asset_current',
+            'reconcile': True,
+        })
+        journal = self.env['account.journal'].sudo().with_company(company_sudo).create({
+            'name': "Stripe",
+            'type': 'bank',
+            'code': self._stripe_new_journal_code(),
+            'company_id': self.id,
+        })
+        journal.inbound_payment_method_line_ids[:1].payment_account_id = outstanding
+        company_sudo.stripe_journal_id = journal
+        return journal
+
+    def _stripe_new_journal_code(self):
+        self.ensure_one()
+        taken = set(self.env['account.journal'].sudo().search(
+            [('company_id', '=', self.id)]
+        ).mapped('code'))
+        code, counter = 'STRP', 1
+        while code in taken:
+            counter += 1
+            code = f'STR{counter}'
+        return code

@@ -1,0 +1,67 @@
+"""Conversions between Odoo amounts and Stripe's minor units, by Stripe's currency rules."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from .. import const
+
+
+def minor_unit_exponent(currency_code):
+    """Return how many decimals Stripe's minor unit of a currency has.
+
+    :param str currency_code: The ISO 4217 code, in any case.
+    :return: 0, 2 or 3.
+    :rtype: int
+    """
+    code = currency_code.upper()
+    if code in const.ZERO_DECIMAL_CURRENCIES:
+        return 0
+    if code in const.THREE_DECIMAL_CURRENCIES:
+        return 3
+    return 2
+
+
+def minor_unit_step(currency_code):
+    """Return the multiple every charged amount must be of, in minor units.
+
+    Three-decimal currencies must end with a 0 and ISK is charged in whole krónur.
+    """
+    code = currency_code.upper()
+    if code in const.THREE_DECIMAL_CURRENCIES:
+        return 10
+    if code in const.WHOLE_UNIT_TWO_DECIMAL_CURRENCIES:
+        return 100
+    return 1
+
+
+def to_minor_units(amount, currency_code):
+    """Convert a major-unit amount into the integer Stripe expects.
+
+    The result is rounded half up to the currency's step (see :func:`minor_unit_step`).
+
+    :param amount: The amount in major units (float, Decimal or int).
+    :param str currency_code: The ISO 4217 code.
+    :return: The amount in minor units.
+    :rtype: int
+    """
+    exponent = minor_unit_exponent(currency_code)
+    step = minor_unit_step(currency_code)
+    minor = Decimal(str(amount)).scaleb(exponent)
+    steps = (minor / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return int(steps) * step
+
+
+def from_minor_units(minor_amount, currency_code):
+    """Convert Stripe's integer amount back into major units.
+
+    :param int minor_amount: The amount as Stripe gives it.
+    :param str currency_code: The ISO 4217 code.
+    :return: The amount in major units.
+    :rtype: float
+    """
+    exponent = minor_unit_exponent(currency_code)
+    return float(Decimal(int(minor_amount)).scaleb(-exponent))
+
+
+def is_supported_currency(currency_code):
+    """Return whether Stripe accepts payments in this currency."""
+    return bool(currency_code) and currency_code.upper() in const.SUPPORTED_CURRENCIES

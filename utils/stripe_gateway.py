@@ -1,0 +1,315 @@
+"""The one door to Stripe: every call the addon makes to Stripe goes through this module.
+
+It builds the official SDK's ``StripeClient`` with the pinned API version, timeouts, network
+retries and the connected account of the call, puts an idempotency key on every create, and
+turns Stripe's errors into :class:`StripeGatewayError` (a ``UserError``) with a message a
+person can act on. Objects come back as plain dicts. Nothing else in the addon imports
+``stripe``.
+"""
+
+import contextlib
+import json
+import logging
+import uuid
+
+import stripe
+
+from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
+
+from .. import const
+
+_logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
+
+STRIPE_API_BASE = 'https://api.stripe.com'
+STRIPE_CONNECT_BASE = 'https://connect.stripe.com'
+STRIPE_JS_URL = 'https://js.stripe.com/clover/stripe.js'
+
+
+# === ERRORS === #
+
+class StripeGatewayError(UserError):
+    """A call to Stripe failed; the message says why in words for the person who sees it."""
+
+    #: Stripe's error code (``card_declined``, ``resource_missing``...), when it gave one.
+    code = None
+
+    def __init__(self, message):
+        super().__init__(str(message))
+
+
+class StripeCardError(StripeGatewayError):
+    """The customer's payment method was refused; the message is Stripe's, for the customer."""
+
+
+class StripeUnavailableError(StripeGatewayError):
+    """Stripe could not be reached or did not answer in time; trying again later may work."""
+
+
+class StripeConfigurationError(StripeGatewayError):
+    """The platform's credentials are missing or were refused: an administrator must act."""
+
+
+class StripeAccountAccessError(StripeGatewayError):
+    """The platform may no longer act on the connected account (revoked or deleted)."""
+
+
+class StripeSignatureError(StripeGatewayError):
+    """A webhook's signature is missing, wrong or too old."""
+
+
+def mask_secret(value):
+    """Return a secret as it may appear in a log line or a message: its kind and last 4 chars.
+
+    :param str value: A key or secret such as ``sk_test_...`` or ``whsec_...``.
+    :rtype: str
+    """
+    if not value:
+        return ''
+    prefix = value[:8] if value.startswith(('sk_', 'rk_', 'pk_')) else value.split('_')[0] + '_'
+    return f'{prefix}****{value[-4:]}'
+
+
+@contextlib.contextmanager
+def _translate_errors():
+    """Turn the SDK's exceptions into :class:`StripeGatewayError` subclasses."""
+    try:
+        yield
+    except stripe.CardError as error:
+        raise _with_code(StripeCardError(
+            error.user_message or _lt("Your payment method was declined.")
+        ), error) from error
+    except stripe.AuthenticationError as error:
+        raise _with_code(StripeConfigurationError(_lt(
+            "Stripe refused the platform's secret key. An administrator should check the key "
+            "in Settings > Invoicing > Payment Processing (or in the server configuration file)."
+        )), error) from error
+    except stripe.PermissionError as error:
+        raise _with_code(StripeAccountAccessError(_lt(
+            "This database may no longer act on the connected Stripe account: it was "
+            "disconnected or deleted on Stripe. Connect the company to Stripe again."
+        )), error) from error
+    except (stripe.APIConnectionError, stripe.RateLimitError) as error:
+        raise _with_code(StripeUnavailableError(_lt(
+            "Stripe could not be reached right now. Nothing was charged or changed; please try "
+            "again in a few minutes."
+        )), error) from error
+    except stripe.oauth_error.OAuthError as error:
+        raise _with_code(StripeGatewayError(_lt(
+            "Stripe refused the connection request: %(reason)s",
+            reason=error.user_message or error.code,
+        )), error) from error
+    except stripe.StripeError as error:
+        status = getattr(error, 'http_status', None) or 0
+        if status >= 500:
+            raise _with_code(StripeUnavailableError(_lt(
+                "Stripe had a problem answering. Nothing was changed; please try again later."
+            )), error) from error
+        raise _with_code(StripeGatewayError(_lt(
+            "Stripe refused the request: %(message)s",
+            message=error.user_message or str(error),
+        )), error) from error
+
+
+def _with_code(gateway_error, sdk_error):
+    gateway_error.code = getattr(sdk_error, 'code', None)
+    _logger.info(
+        "Stripe call failed: %s (code %s, request %s)",
+        type(sdk_error).__name__, gateway_error.code, getattr(sdk_error, 'request_id', None),
+    )
+    return gateway_error
+
+
+# === GATEWAY === #
+
+class StripeGateway:
+    """Calls to Stripe on behalf of the platform, optionally on a connected account.
+
+    :param str secret_key: The platform's secret key.
+    :param str client_id: The platform's Connect client id (``ca_...``), for OAuth.
+    :param str api_base: Base address of Stripe's API (the emulator's in tests and demos).
+    :param str connect_base: Base address of Stripe's OAuth endpoints.
+    """
+
+    def __init__(self, secret_key, client_id=None, api_base=None, connect_base=None):
+        if not secret_key:
+            raise StripeConfigurationError(_lt(
+                "Stripe is not configured: an administrator must enter the platform's secret "
+                "key in Settings > Invoicing > Payment Processing."
+            ))
+        self._client = stripe.StripeClient(
+            secret_key,
+            client_id=client_id or None,
+            stripe_version=const.STRIPE_API_VERSION,
+            base_addresses={
+                'api': api_base or STRIPE_API_BASE,
+                'connect': connect_base or STRIPE_CONNECT_BASE,
+            },
+            max_network_retries=const.NETWORK_RETRIES,
+            http_client=stripe.RequestsClient(
+                timeout=(const.CONNECT_TIMEOUT, const.READ_TIMEOUT),
+            ),
+        )
+        self._connect_base = connect_base or STRIPE_CONNECT_BASE
+        self._client_id = client_id
+
+    @staticmethod
+    def _options(account=None, idempotency_key=None):
+        options = {}
+        if account:
+            options['stripe_account'] = account
+        if idempotency_key:
+            options['idempotency_key'] = idempotency_key
+        return options
+
+    @staticmethod
+    def _create_options(account, idempotency_key):
+        return StripeGateway._options(account, idempotency_key or str(uuid.uuid4()))
+
+    @staticmethod
+    def _as_dict(stripe_object):
+        return stripe_object.to_dict() if stripe_object is not None else None
+
+    def _call(self, label, method, *args, **kwargs):
+        _logger.debug("Stripe call: %s", label)
+        with _translate_errors():
+            return self._as_dict(method(*args, **kwargs))
+
+    # --- Accounts --- #
+
+    def create_account(self, params, idempotency_key=None):
+        return self._call(
+            'accounts.create', self._client.v1.accounts.create,
+            params, self._create_options(None, idempotency_key),
+        )
+
+    def retrieve_account(self, account_id):
+        return self._call('accounts.retrieve', self._client.v1.accounts.retrieve, account_id)
+
+    def create_account_link(self, account_id, refresh_url, return_url, idempotency_key=None):
+        return self._call(
+            'account_links.create', self._client.v1.account_links.create, {
+                'account': account_id,
+                'refresh_url': refresh_url,
+                'return_url': return_url,
+                'type': 'account_onboarding',
+            }, self._create_options(None, idempotency_key),
+        )
+
+    # --- OAuth --- #
+
+    def oauth_authorize_url(self, state, redirect_uri, email=None):
+        params = {
+            'response_type': 'code',
+            'scope': 'read_write',
+            'state': state,
+            'redirect_uri': redirect_uri,
+        }
+        if email:
+            params['stripe_user'] = {'email': email}
+        with _translate_errors():
+            return self._client.oauth.authorize_url(params)
+
+    def oauth_token(self, code):
+        return self._call(
+            'oauth.token', self._client.oauth.token,
+            {'grant_type': 'authorization_code', 'code': code},
+        )
+
+    def oauth_deauthorize(self, account_id):
+        return self._call(
+            'oauth.deauthorize', self._client.oauth.deauthorize,
+            {'stripe_user_id': account_id},
+        )
+
+    # --- PaymentIntents --- #
+
+    def create_payment_intent(self, account_id, params, idempotency_key=None):
+        return self._call(
+            'payment_intents.create', self._client.v1.payment_intents.create,
+            params, self._create_options(account_id, idempotency_key),
+        )
+
+    def update_payment_intent(self, account_id, intent_id, params, idempotency_key=None):
+        return self._call(
+            'payment_intents.update', self._client.v1.payment_intents.update,
+            intent_id, params, self._create_options(account_id, idempotency_key),
+        )
+
+    def retrieve_payment_intent(self, account_id, intent_id, expand_charge=False):
+        params = {'expand': ['latest_charge']} if expand_charge else {}
+        return self._call(
+            'payment_intents.retrieve', self._client.v1.payment_intents.retrieve,
+            intent_id, params, self._options(account_id),
+        )
+
+    def cancel_payment_intent(self, account_id, intent_id, idempotency_key=None):
+        return self._call(
+            'payment_intents.cancel', self._client.v1.payment_intents.cancel,
+            intent_id, {}, self._create_options(account_id, idempotency_key),
+        )
+
+    # --- Refunds --- #
+
+    def create_refund(self, account_id, params, idempotency_key=None):
+        return self._call(
+            'refunds.create', self._client.v1.refunds.create,
+            params, self._create_options(account_id, idempotency_key),
+        )
+
+    def list_refunds(self, account_id, intent_id):
+        return self._call(
+            'refunds.list', self._client.v1.refunds.list,
+            {'payment_intent': intent_id, 'limit': 100}, self._options(account_id),
+        )
+
+    # --- Webhook endpoints --- #
+
+    def create_webhook_endpoint(self, url, events, idempotency_key=None):
+        return self._call(
+            'webhook_endpoints.create', self._client.v1.webhook_endpoints.create, {
+                'url': url,
+                'enabled_events': events,
+                'connect': True,
+                'api_version': const.STRIPE_API_VERSION,
+                'description': "Odoo account_stripe_connect",
+            }, self._create_options(None, idempotency_key),
+        )
+
+    def list_webhook_endpoints(self):
+        return self._call(
+            'webhook_endpoints.list', self._client.v1.webhook_endpoints.list, {'limit': 100},
+        )
+
+    def delete_webhook_endpoint(self, endpoint_id):
+        return self._call(
+            'webhook_endpoints.delete', self._client.v1.webhook_endpoints.delete, endpoint_id,
+        )
+
+    # --- Events --- #
+
+    def retrieve_event(self, account_id, event_id):
+        return self._call(
+            'events.retrieve', self._client.v1.events.retrieve,
+            event_id, {}, self._options(account_id),
+        )
+
+
+def verify_event(payload, signature_header, secret, tolerance=300):
+    """Check a webhook's signature as Stripe defines it and return the event as a dict.
+
+    :param bytes payload: The request's raw body.
+    :param str signature_header: The ``Stripe-Signature`` header.
+    :param str secret: The endpoint's signing secret (``whsec_...``).
+    :param int tolerance: How old, in seconds, a signature may be.
+    :raise StripeSignatureError: When there is no secret, no signature, or a wrong or stale one.
+    :rtype: dict
+    """
+    if not secret:
+        raise StripeSignatureError(_lt("No webhook signing secret is configured."))
+    try:
+        stripe.WebhookSignature.verify_header(payload, signature_header, secret, tolerance)
+    except stripe.SignatureVerificationError as error:
+        raise StripeSignatureError(_lt("The webhook signature could not be verified.")) from error
+    return json.loads(payload)

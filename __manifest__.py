@@ -29,5 +29,4 @@
             'account_stripe_connect/static/src/interactions/pay_page.js',
         ],
     },
-    'installable': True,
 }

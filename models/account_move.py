@@ -19,7 +19,6 @@ class AccountMove(models.Model):
         readonly=True,
     )
     stripe_status = fields.Selection(
-        string="Stripe Status",
         selection=[
             ('pending', "Pending"),
             ('partial', "Partially paid"),
@@ -140,7 +139,7 @@ class AccountMove(models.Model):
         fee = amount_minor * percent / 100.0 + money.to_minor_units(
             fixed_in_currency, self.currency_id.name
         )
-        return max(0, min(int(round(fee)), amount_minor - 1))
+        return max(0, min(round(fee), amount_minor - 1))
 
     # === BUSINESS METHODS - PAYMENT INTENT === #
 

@@ -13,7 +13,7 @@ class ResCompany(models.Model):
     _inherit = 'res.company'
 
     stripe_account_id = fields.Char(
-        string="Stripe Account", readonly=True, copy=False,
+        readonly=True, copy=False,
         help="The id of the company's own Stripe account, on which its customers pay.",
     )
     stripe_connect_method = fields.Selection(
@@ -23,6 +23,9 @@ class ResCompany(models.Model):
             ('oauth', "Existing account (OAuth)"),
         ],
         readonly=True, copy=False,
+    )
+    stripe_account_generation = fields.Integer(
+        readonly=True, copy=False, help="How many times the company was disconnected.",
     )
     stripe_livemode = fields.Boolean(string="Live Stripe Account", readonly=True, copy=False)
     stripe_charges_enabled = fields.Boolean(string="Charges Enabled", readonly=True, copy=False)
@@ -41,7 +44,7 @@ class ResCompany(models.Model):
         string="Stripe Status Checked On", readonly=True, copy=False,
     )
     stripe_journal_id = fields.Many2one(
-        string="Stripe Journal", comodel_name='account.journal', readonly=True, copy=False,
+        comodel_name='account.journal', readonly=True, copy=False,
         check_company=True,
     )
     stripe_allow_partial_payments = fields.Boolean(
@@ -178,14 +181,19 @@ class ResCompany(models.Model):
         self._stripe_lock()
         gateway = self.env['stripe.platform']._get_gateway()
         if not self.stripe_account_id:
-            account = gateway.create_account(self._stripe_account_prefill())
+            # Should this transaction be lost after Stripe created the account, the next try
+            # sends the same key and gets the same account back instead of a second one.
+            key = 'odoo-{uuid}-company{company}-account{generation}'.format(
+                uuid=self.env['ir.config_parameter'].sudo().get_param('database.uuid'),
+                company=self.id, generation=self.stripe_account_generation,
+            )
+            account = gateway.create_account(self._stripe_account_prefill(), key)
             self.sudo().write({
                 'stripe_account_id': account['id'],
                 'stripe_connect_method': 'onboarding',
             })
             self._stripe_apply_account(account)
             self._stripe_ensure_journal()
-            self.env.cr.commit()  # The account exists on Stripe: never forget it.
         link = gateway.create_account_link(self.stripe_account_id, refresh_url, return_url)
         return link['url']
 
@@ -225,6 +233,7 @@ class ResCompany(models.Model):
                 # Stripe may already have revoked it; payments stop locally all the same.
                 _logger.info("Deauthorization of %s on Stripe failed: %s", account_id, error)
         self.sudo().write({
+            'stripe_account_generation': self.stripe_account_generation + 1,
             'stripe_account_id': False,
             'stripe_connect_method': False,
             'stripe_charges_enabled': False,

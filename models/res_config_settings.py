@@ -27,7 +27,7 @@ class ResConfigSettings(models.TransientModel):
         string="Webhook Signing Secret", groups='base.group_system',
     )
     stripe_mode = fields.Selection(
-        string="Stripe Mode", selection=[('test', "Test"), ('live', "Live")],
+        selection=[('test', "Test"), ('live', "Live")],
         groups='base.group_system',
     )
     stripe_fee_percent = fields.Float(

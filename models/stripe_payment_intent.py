@@ -27,11 +27,11 @@ class StripePaymentIntent(models.Model):
     )
     company_id = fields.Many2one(related='move_id.company_id', store=True, readonly=True)
     partner_id = fields.Many2one(related='move_id.commercial_partner_id', readonly=True)
-    stripe_account_id = fields.Char(string="Stripe Account", required=True, readonly=True)
+    stripe_account_id = fields.Char(required=True, readonly=True)
     currency_id = fields.Many2one('res.currency', required=True, readonly=True)
-    amount = fields.Monetary(string="Amount", readonly=True)
+    amount = fields.Monetary(readonly=True)
     amount_minor = fields.Integer(string="Amount (minor units)", readonly=True)
-    amount_received = fields.Monetary(string="Amount Received", readonly=True)
+    amount_received = fields.Monetary(readonly=True)
     application_fee_minor = fields.Integer(string="Platform Fee (minor units)", readonly=True)
     state = fields.Selection(
         string="Status",
@@ -44,13 +44,13 @@ class StripePaymentIntent(models.Model):
         ],
         default='draft', required=True, readonly=True, index=True,
     )
-    stripe_status = fields.Char(string="Stripe Status", readonly=True)
+    stripe_status = fields.Char(readonly=True)
     client_secret = fields.Char(readonly=True, groups='base.group_system', copy=False)
     livemode = fields.Boolean(readonly=True)
-    last_error = fields.Char(string="Last Error", readonly=True)
+    last_error = fields.Char(readonly=True)
     payment_method_label = fields.Char(string="Paid With", readonly=True)
     payment_id = fields.Many2one(
-        string="Payment", comodel_name='account.payment', readonly=True, ondelete='restrict',
+        comodel_name='account.payment', readonly=True, ondelete='restrict',
         check_company=True,
     )
 

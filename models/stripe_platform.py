@@ -30,7 +30,7 @@ ENDPOINT_KEYS = ('api_base', 'connect_base', 'js_url')
 
 
 @functools.lru_cache(maxsize=8)
-def _read_config_section(path, mtime):  # noqa: ARG001 - the mtime keys the cache
+def _read_config_section(path, mtime):  # the mtime only keys the cache
     parser = configparser.RawConfigParser()
     parser.read([path])
     if not parser.has_section(CONFIG_SECTION):

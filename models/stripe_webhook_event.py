@@ -18,7 +18,7 @@ class StripeWebhookEvent(models.Model):
 
     stripe_event_id = fields.Char(string="Event", required=True, readonly=True)
     event_type = fields.Char(string="Type", required=True, readonly=True, index=True)
-    stripe_account_id = fields.Char(string="Stripe Account", readonly=True, index=True)
+    stripe_account_id = fields.Char(readonly=True, index=True)
     livemode = fields.Boolean(string="Live", readonly=True)
     stripe_object_id = fields.Char(string="Object", readonly=True, index=True)
     move_id = fields.Many2one(

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the addon's Odoo test suite in a fresh database of the Odoo 19 found on this machine.
+# Usage: scripts/run_odoo_tests.sh [LOGFILE] [TEST_TAGS]
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/odoo_env.sh" || exit 1
+
+LOG="${1:-$(mktemp "${TMPDIR:-/tmp}/asc-odoo-tests.XXXXXX.log")}"
+TAGS="${2:-/account_stripe_connect}"
+DB="asc_test_$$"
+
+# Tours need Chromium; Odoo silently skips them without it, so make sure it is here.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+        && ! command -v google-chrome >/dev/null 2>&1; then
+    echo "Installing Chromium for the tours (Debian packages chromium, chromium-driver)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+fi
+
+HTTP_PORT="$("$ODOO_PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1; rm -rf "$ADDON_LINK_DIR"; }
+trap cleanup EXIT
+
+echo "Odoo suite: database $DB, tags $TAGS, log $LOG"
+"${ODOO[@]}" -c "$ODOO_RC" -d "$DB" --addons-path="$ADDONS_PATH" \
+    -i account_stripe_connect --test-enable --test-tags "$TAGS" \
+    --stop-after-init --http-interface=127.0.0.1 --http-port="$HTTP_PORT" \
+    --log-level=info --max-cron-threads=0 >"$LOG" 2>&1
+rc=$?
+
+grep -E 'odoo\.tests\.result|FAIL:|ERROR:|Traceback|skipped .* : ' "$LOG" | tail -n 60
+if grep -qE ': skipped [^ ]+ : .*(Chrome|chrome|websocket-client)' "$LOG"; then
+    echo "FAILED: a browser tour was skipped (Chromium or websocket-client missing)"
+    rc=1
+fi
+if grep -qE ' (ERROR|CRITICAL) ' "$LOG"; then
+    echo "FAILED: errors were logged (see $LOG)"
+    rc=1
+fi
+exit $rc

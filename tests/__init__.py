@@ -1,0 +1,5 @@
+from . import (
+    test_gateway,
+    test_live_stripe,
+    test_money,
+)

@@ -1,0 +1,86 @@
+"""HTTP control routes (``/_emulator/...``): thin wrappers over the Python controls.
+
+They let a demo or benchmark drive an emulator running in another process.
+"""
+
+import json
+import re
+
+from .params import to_bool
+from .wire import json_response
+
+
+def _order(params):
+    order = params.get("order")
+    if isinstance(order, str) and order not in ("", "reverse"):
+        return [part.strip() for part in order.split(",") if part.strip()]
+    return order or None
+
+
+def _fields(params):
+    fields = params.get("fields", params)
+    if isinstance(fields, str):
+        fields = json.loads(fields)
+    return fields
+
+
+def _pending(emu, params):
+    pending = [dict(d, body=d["body"].decode("utf-8")) for d in emu.pending_deliveries()]
+    return {"pending": pending, "deliveries": emu.deliveries}
+
+
+def _requests(emu, params):
+    log = emu.request_log
+    if params.get("id"):
+        log = [entry for entry in log if entry["request_id"] == params["id"]]
+    return {"data": log}
+
+
+def _object(emu, params, object_id):
+    obj = emu.get_object(object_id)
+    if obj is None:
+        raise KeyError(object_id)
+    return obj
+
+
+ROUTES = [
+    ("POST", r"/_emulator/reset", lambda emu, p: emu.reset()),
+    ("POST", r"/_emulator/deliveries/hold", lambda emu, p: emu.hold_deliveries()),
+    ("POST", r"/_emulator/deliveries/release",
+     lambda emu, p: emu.release_deliveries(_order(p))),
+    ("POST", r"/_emulator/deliveries/wait",
+     lambda emu, p: {"done": emu.wait_for_deliveries(float(p.get("timeout", 10)))}),
+    ("GET", r"/_emulator/deliveries", _pending),
+    ("POST", r"/_emulator/events/([^/]+)/redeliver",
+     lambda emu, p, event_id: {"queued": emu.redeliver(event_id)}),
+    ("POST", r"/_emulator/payment_intents/([^/]+)/settle",
+     lambda emu, p, pi: emu.settle_payment_intent(
+         pi, succeed=p.get("outcome", "succeeded") in ("succeeded", "success", "succeed"))),
+    ("POST", r"/_emulator/charges/([^/]+)/dispute",
+     lambda emu, p, charge: emu.create_dispute(charge, p.get("reason", "fraudulent"))),
+    ("POST", r"/_emulator/disputes/([^/]+)/close",
+     lambda emu, p, dispute: emu.close_dispute(dispute, p.get("status", "won"))),
+    ("POST", r"/_emulator/accounts/([^/]+)",
+     lambda emu, p, account: emu.update_account(account, **_fields(p))),
+    ("POST", r"/_emulator/account_links/expire", lambda emu, p: emu.expire_account_links()),
+    ("POST", r"/_emulator/oauth/deny_next", lambda emu, p: emu.deny_next_authorization()),
+    ("POST", r"/_emulator/down",
+     lambda emu, p: emu.set_down(to_bool(p.get("down", True), "down"))),
+    ("GET", r"/_emulator/requests", _requests),
+    ("GET", r"/_emulator/objects/([^/]+)", _object),
+]
+_COMPILED = [(m, re.compile(f"^{pattern}$"), fn) for m, pattern, fn in ROUTES]
+
+
+def handle(emulator, request):
+    for method, pattern, function in _COMPILED:
+        match = pattern.match(request.path)
+        if match and method == request.method:
+            try:
+                result = function(emulator, request.params, *match.groups())
+            except KeyError as error:
+                return json_response(404, {"error": f"not found: {error}"})
+            except (ValueError, TypeError) as error:
+                return json_response(400, {"error": str(error)})
+            return json_response(200, {"ok": True} if result is None else result)
+    return json_response(404, {"error": f"unknown control {request.method} {request.path}"})

@@ -1,0 +1,56 @@
+"""The emulator's shared state: configuration, objects, deliveries, logs and switches."""
+
+import threading
+
+from .context import KeyInfo
+from .delivery import Dispatcher
+from .idempotency import IdempotencyCache
+from .store import Store
+
+
+class Core:
+    """State shared by the HTTP handlers and the Python controls.
+
+    Every change to ``store`` happens under ``lock`` (one request at a time).
+    """
+
+    def __init__(self, secret_key, publishable_key, client_id, *, live_secret_key=None,
+                 live_publishable_key=None, delivery_timeout=10.0):
+        self.client_id = client_id
+        self.platform_name = "Stripe Emulator Platform"
+        self.keys = {secret_key: KeyInfo("secret", False),
+                     publishable_key: KeyInfo("publishable", False)}
+        if live_secret_key:
+            self.keys[live_secret_key] = KeyInfo("secret", True)
+        if live_publishable_key:
+            self.keys[live_publishable_key] = KeyInfo("publishable", True)
+        self.secret_keys = {k for k, info in self.keys.items() if info.kind == "secret"}
+        self.base_url = ""
+        self.lock = threading.RLock()
+        self.store = Store()
+        self.idempotency = IdempotencyCache()
+        self.dispatcher = Dispatcher(delivery_timeout, on_delivered=self._delivered)
+        self.request_log = []
+        self.down = False
+        self.deny_next_authorization = False
+
+    def reset(self):
+        with self.lock:
+            self.store = Store()
+            self.idempotency.clear()
+            self.dispatcher.clear()
+            self.request_log.clear()
+            self.down = False
+            self.deny_next_authorization = False
+
+    def key_info(self, api_key):
+        """What ``api_key`` grants, or None when the emulator does not know it."""
+        return self.keys.get(api_key) or self.store.extra_keys.get(api_key)
+
+    def _delivered(self, delivery, status):
+        """A 2xx answer settles one of the event's ``pending_webhooks``."""
+        if isinstance(status, int) and 200 <= status < 300:
+            with self.lock:
+                event = self.store.find(delivery.event_id)
+                if event and event["pending_webhooks"] > 0:
+                    event["pending_webhooks"] -= 1

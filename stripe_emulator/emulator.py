@@ -1,0 +1,176 @@
+"""``StripeEmulator``: start/stop the server and drive the emulated Stripe from Python."""
+
+import threading
+
+from .context import Context
+from .core import Core
+from .delivery import webhook_headers
+from .events import event_body, matching_endpoints, queue_delivery
+from .resources import account_links, accounts, disputes, payment_intents
+from .server import EmulatorServer
+from .util import public
+
+
+class StripeEmulator:
+    """A local, stateful stand-in for Stripe's API, Connect OAuth, webhooks and Stripe.js.
+
+    ``emu = StripeEmulator().start()`` serves on ``emu.base_url`` from a daemon thread;
+    it is also a context manager. See README.md for the routes and controls.
+    """
+
+    def __init__(self, host="127.0.0.1", port=0, *, secret_key="sk_test_emulator",
+                 publishable_key="pk_test_emulator", client_id="ca_emulator",
+                 live_secret_key=None, live_publishable_key=None, delivery_timeout=10.0):
+        self.host = host
+        self.port = port
+        self.secret_key = secret_key
+        self.publishable_key = publishable_key
+        self.client_id = client_id
+        self.core = Core(secret_key, publishable_key, client_id,
+                         live_secret_key=live_secret_key,
+                         live_publishable_key=live_publishable_key,
+                         delivery_timeout=delivery_timeout)
+        self._server = None
+        self._thread = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def start(self):
+        self._server = EmulatorServer((self.host, self.port), self)
+        self.port = self._server.server_address[1]
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        self.core.base_url = f"http://{host}:{self.port}"
+        self.core.dispatcher.start()
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.1},
+                                        name="stripe-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        self.core.dispatcher.stop()
+
+    def __enter__(self):
+        return self.start() if self._server is None else self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def base_url(self):
+        return self.core.base_url
+
+    @property
+    def js_url(self):
+        return self.core.base_url + "/v3/"
+
+    def reset(self):
+        """Forget all state: objects, events, endpoints, deliveries, idempotency, logs."""
+        self.core.reset()
+
+    # -- webhook deliveries ------------------------------------------------------------
+    def hold_deliveries(self):
+        self.core.dispatcher.hold()
+
+    def release_deliveries(self, order=None):
+        """Send held deliveries: FIFO (None), ``'reverse'``, or a list of event ids first."""
+        self.core.dispatcher.release(order)
+
+    def pending_deliveries(self):
+        return self.core.dispatcher.pending()
+
+    def wait_for_deliveries(self, timeout=10):
+        """Block until no delivery is queued or in flight (held ones excepted)."""
+        return self.core.dispatcher.wait(timeout)
+
+    @property
+    def deliveries(self):
+        return self.core.dispatcher.history()
+
+    def redeliver(self, event_id):
+        """Send an event again to every endpoint it matches; returns how many were queued."""
+        with self.core.lock:
+            event = self._find(event_id, "event")
+            endpoints = matching_endpoints(self.core.store, event)
+            gate = threading.Event()
+            gate.set()
+            for endpoint in endpoints:
+                queue_delivery(self.core, event, endpoint, gate)
+            return len(endpoints)
+
+    def signed_request(self, event_id, endpoint_id=None, timestamp=None):
+        """``(body, headers)`` of the webhook for an event, signed for one endpoint."""
+        with self.core.lock:
+            event = self._find(event_id, "event")
+            if endpoint_id:
+                endpoint = self._find(endpoint_id, "webhook_endpoint")
+            else:
+                endpoints = matching_endpoints(self.core.store, event)
+                if not endpoints:
+                    raise ValueError(f"no webhook endpoint matches {event_id}")
+                endpoint = endpoints[0]
+            body = event_body(event)
+            return body, webhook_headers(endpoint["_secret"], body, timestamp)
+
+    # -- scenario controls -------------------------------------------------------------
+    def settle_payment_intent(self, pi_id, succeed=True):
+        """Finish a 'processing' bank debit: succeeded, or failed (payment_failed)."""
+        with self.core.lock:
+            intent = self._find(pi_id, "payment_intent")
+            payment_intents.settle(self._ctx(intent), intent, succeed)
+            return public(intent)
+
+    def create_dispute(self, charge_id, reason="fraudulent"):
+        with self.core.lock:
+            charge = self._find(charge_id, "charge")
+            return public(disputes.open_dispute(self._ctx(charge), charge, reason))
+
+    def close_dispute(self, dispute_id, status="won"):
+        with self.core.lock:
+            dispute = self._find(dispute_id, "dispute")
+            return public(disputes.close_dispute(self._ctx(dispute), dispute, status))
+
+    def update_account(self, account_id, **fields):
+        """Change account fields directly (e.g. ``charges_enabled=False``); emits
+        ``account.updated`` when something changed."""
+        with self.core.lock:
+            account = self._find(account_id, "account")
+            ctx = Context.system(self.core, livemode=account["livemode"])
+            return public(accounts.set_fields(ctx, account, fields))
+
+    def expire_account_links(self):
+        with self.core.lock:
+            account_links.expire_all(self.core.store)
+
+    def deny_next_authorization(self):
+        self.core.deny_next_authorization = True
+
+    def set_down(self, down=True):
+        """While down, API and OAuth connections are dropped without an answer."""
+        self.core.down = bool(down)
+
+    # -- inspection --------------------------------------------------------------------
+    @property
+    def request_log(self):
+        with self.core.lock:
+            return [dict(entry) for entry in self.core.request_log]
+
+    def get_object(self, object_id):
+        """Public copy of any stored object by id, or None."""
+        with self.core.lock:
+            obj = self.core.store.find(object_id)
+            return public(obj) if obj is not None else None
+
+    # -- helpers -----------------------------------------------------------------------
+    def _find(self, object_id, object_name):
+        obj = self.core.store.find(object_id)
+        if obj is None or obj.get("object") != object_name:
+            raise KeyError(f"no {object_name} {object_id!r}")
+        return obj
+
+    def _ctx(self, obj):
+        return Context.system(self.core, account=obj.get("_account"),
+                              livemode=obj.get("livemode", False))

@@ -1,0 +1,1 @@
+"""Browser pages standing in for Stripe's hosted pages (onboarding, 3-D Secure)."""

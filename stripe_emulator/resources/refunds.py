@@ -1,0 +1,87 @@
+"""Refunds of succeeded charges: ``/v1/refunds``."""
+
+from ..errors import invalid_request, missing_param
+from ..events import emit
+from ..params import check_allowed, merge_metadata, to_int
+from ..render import list_answer, render_for
+from ..util import diff, format_amount, new_id, now, public
+
+PARAMS = {"payment_intent", "charge", "amount", "reason", "metadata",
+          "refund_application_fee", "reverse_transfer", "instructions_email"}
+REASONS = ("duplicate", "fraudulent", "requested_by_customer")
+
+
+def _charge_to_refund(ctx, params):
+    store = ctx.store
+    if params.get("charge"):
+        return store.get(ctx, "charge", params["charge"], param="charge", status=400)
+    if not params.get("payment_intent"):
+        raise missing_param("charge")
+    intent = store.get(ctx, "payment_intent", params["payment_intent"],
+                       param="payment_intent", status=400)
+    charge = store.find(intent["latest_charge"])
+    if intent["status"] != "succeeded" or charge is None:
+        raise invalid_request(f"This PaymentIntent ({intent['id']}) does not have a successful "
+                              "charge to refund.", param="payment_intent")
+    return charge
+
+
+def create(ctx):
+    params = ctx.params
+    check_allowed(params, PARAMS)
+    charge = _charge_to_refund(ctx, params)
+    if charge["status"] != "succeeded":
+        raise invalid_request(f"Charge {charge['id']} has not succeeded; it cannot be refunded.",
+                              param="charge")
+    if charge["disputed"]:
+        raise invalid_request(f"Charge {charge['id']} has been charged back; cannot issue a "
+                              "refund.", code="charge_disputed")
+    left = charge["amount"] - charge["amount_refunded"]
+    if left <= 0:
+        raise invalid_request(f"Charge {charge['id']} has already been refunded.",
+                              code="charge_already_refunded")
+    amount = to_int(params["amount"], "amount", minimum=1) if params.get("amount") else left
+    if amount > left:
+        currency = charge["currency"]
+        raise invalid_request(
+            f"Refund amount ({format_amount(amount, currency)}) is greater than unrefunded "
+            f"amount on charge ({format_amount(left, currency)})", param="amount")
+    reason = params.get("reason") or None
+    if reason and reason not in REASONS:
+        raise invalid_request("Invalid reason: must be one of " + ", ".join(REASONS),
+                              param="reason")
+    refund = {
+        "id": new_id("re"), "object": "refund", "amount": amount,
+        "balance_transaction": new_id("txn"), "charge": charge["id"], "created": now(),
+        "currency": charge["currency"], "metadata": merge_metadata({}, params.get("metadata")),
+        "payment_intent": charge["payment_intent"], "reason": reason, "receipt_number": None,
+        "status": "succeeded", "livemode": charge["livemode"],
+    }
+    ctx.store.add(refund, charge["_account"])
+    before = public(charge)
+    charge["amount_refunded"] += amount
+    charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+    refunds = charge["refunds"]
+    refunds["data"].insert(0, public(refund))
+    refunds["total_count"] += 1
+    emit(ctx, "refund.created", refund)
+    emit(ctx, "charge.refunded", charge, previous_attributes=diff(before, public(charge)))
+    return render_for(ctx, refund)
+
+
+def retrieve(ctx, refund_id):
+    return render_for(ctx, ctx.store.get(ctx, "refund", refund_id))
+
+
+def list_refunds(ctx):
+    intent, charge = ctx.params.get("payment_intent"), ctx.params.get("charge")
+    items = ctx.store.list(ctx, "refund", lambda r: (not intent or r["payment_intent"] == intent)
+                           and (not charge or r["charge"] == charge))
+    return list_answer(ctx, items, "/v1/refunds")
+
+
+ROUTES = [
+    ("POST", r"/v1/refunds", create, False),
+    ("GET", r"/v1/refunds", list_refunds, False),
+    ("GET", r"/v1/refunds/([^/]+)", retrieve, False),
+]

@@ -1,0 +1,67 @@
+"""Small helpers shared by the emulator modules: ids, clock, copies and diffs."""
+
+import copy
+import secrets
+import string
+import time
+
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def random_token(length=24):
+    """Return a random alphanumeric string, like the tail of Stripe ids."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def new_id(prefix, length=24):
+    """Return a Stripe-looking id such as ``pi_3Nx...``."""
+    return f"{prefix}_{random_token(length)}"
+
+
+def now():
+    """Current Unix time in whole seconds (Stripe's ``created`` format)."""
+    return int(time.time())
+
+
+def public(value):
+    """Deep copy of a stored object without internal ``_``-prefixed keys."""
+    if isinstance(value, dict):
+        return {k: public(v) for k, v in value.items() if not k.startswith("_")}
+    if isinstance(value, list):
+        return [public(v) for v in value]
+    return value
+
+
+def deep_merge(target, changes):
+    """Merge ``changes`` into ``target`` in place; nested dicts merge, the rest replaces."""
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            deep_merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+    return target
+
+
+def diff(before, after):
+    """Top-level ``previous_attributes`` between two public snapshots."""
+    keys = set(before) | set(after)
+    return {k: before.get(k) for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+def mask_key(key):
+    """Mask an API key the way Stripe does in error messages: ``sk_test_****abcd``."""
+    key = key or ""
+    parts = key.split("_")
+    prefix = "_".join(parts[:2]) + "_" if len(parts) > 2 else ""
+    return f"{prefix}****{key[-4:]}"
+
+
+ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf",
+                "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
+
+
+def format_amount(amount, currency):
+    """Human readable amount used in a few error messages, e.g. ``12.50 EUR``."""
+    if currency in ZERO_DECIMAL:
+        return f"{amount} {currency.upper()}"
+    return f"{amount / 100:.2f} {currency.upper()}"

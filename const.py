@@ -5,8 +5,7 @@
 STRIPE_API_VERSION = '2026-10-28.endive'
 
 # Network behaviour of every call to Stripe.
-CONNECT_TIMEOUT = 5  # seconds to open the connection
-READ_TIMEOUT = 30  # seconds to wait for an answer
+TIMEOUT = 20  # seconds to connect, then again to wait for an answer
 NETWORK_RETRIES = 2  # retries of connection errors and 409/429/5xx answers, with idempotency keys
 
 

@@ -75,9 +75,9 @@ def main():
     parser.add_argument('--config', required=True, help="Odoo's configuration file")
     parser.add_argument('--addons-path', required=True)
     parser.add_argument('--database', default='asc_demo')
-    parser.add_argument('--port', type=int, default=int(os.environ.get('DEMO_PORT', 8069)))
+    parser.add_argument('--port', type=int, default=int(os.environ.get('DEMO_PORT', '8069')))
     parser.add_argument('--stripe-port', type=int,
-                        default=int(os.environ.get('DEMO_STRIPE_PORT', 12111)))
+                        default=int(os.environ.get('DEMO_STRIPE_PORT', '12111')))
     args = parser.parse_args()
 
     base_url = f'http://127.0.0.1:{args.port}'

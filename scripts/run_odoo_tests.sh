@@ -27,6 +27,25 @@ echo "Odoo suite: database $DB, tags $TAGS, log $LOG"
 rc=$?
 
 grep -E 'odoo\.tests\.result|FAIL:|ERROR:|Traceback|skipped .* : ' "$LOG" | tail -n 60
+
+# The addon must also leave cleanly.
+if [ "${ASC_SKIP_UNINSTALL:-}" != 1 ]; then
+    "${ODOO[@]}" -c "$ODOO_RC" -d "$DB" --addons-path="$ADDONS_PATH" shell --no-http \
+        --log-level=warn >"$LOG.uninstall" 2>&1 <<'PY'
+module = env['ir.module.module'].search([('name', '=', 'account_stripe_connect')])
+module.button_immediate_uninstall()
+env.cr.commit()
+print('UNINSTALL_STATE', module.state)
+PY
+    if grep -q 'UNINSTALL_STATE uninstalled' "$LOG.uninstall" \
+            && ! grep -qE ' (ERROR|CRITICAL|WARNING) ' "$LOG.uninstall"; then
+        echo "Uninstall: ok"
+    else
+        echo "FAILED: uninstall (see $LOG.uninstall)"
+        tail -n 30 "$LOG.uninstall"
+        rc=1
+    fi
+fi
 if grep -qE ': skipped [^ ]+ : .*(Chrome|chrome|websocket-client)' "$LOG"; then
     echo "FAILED: a browser tour was skipped (Chromium or websocket-client missing)"
     rc=1

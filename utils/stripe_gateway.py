@@ -147,9 +147,7 @@ class StripeGateway:
                 'connect': connect_base or STRIPE_CONNECT_BASE,
             },
             max_network_retries=const.NETWORK_RETRIES,
-            http_client=stripe.RequestsClient(
-                timeout=(const.CONNECT_TIMEOUT, const.READ_TIMEOUT),
-            ),
+            http_client=stripe.RequestsClient(timeout=const.TIMEOUT),
         )
         self._connect_base = connect_base or STRIPE_CONNECT_BASE
         self._client_id = client_id

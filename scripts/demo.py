@@ -81,8 +81,8 @@ def main():
     args = parser.parse_args()
 
     base_url = f'http://127.0.0.1:{args.port}'
-    odoo = [*args.odoo, '-c', args.config, '-d', args.database,
-            f'--addons-path={args.addons_path}', '--http-interface=127.0.0.1',
+    options = ['-c', args.config, '-d', args.database, f'--addons-path={args.addons_path}']
+    odoo = [*args.odoo, 'server', *options, '--http-interface=127.0.0.1',
             f'--http-port={args.port}', f'--db-filter=^{args.database}$']
 
     emulator = StripeEmulator(port=args.stripe_port).start()
@@ -103,7 +103,7 @@ def main():
         # The webhook endpoint is registered through the addon, which calls Odoo's URL: the
         # emulator delivers there once the server below is up.
         setup = subprocess.run(
-            [*odoo, 'shell', '--no-http'], input=SETUP_SCRIPT.format(
+            [*args.odoo, 'shell', *options, '--no-http'], input=SETUP_SCRIPT.format(
                 settings=settings, base_url=base_url,
             ), text=True, capture_output=True, check=True,
         )

@@ -30,7 +30,7 @@ grep -E 'odoo\.tests\.result|FAIL:|ERROR:|Traceback|skipped .* : ' "$LOG" | tail
 
 # The addon must also leave cleanly.
 if [ "${ASC_SKIP_UNINSTALL:-}" != 1 ]; then
-    "${ODOO[@]}" -c "$ODOO_RC" -d "$DB" --addons-path="$ADDONS_PATH" shell --no-http \
+    "${ODOO[@]}" shell -c "$ODOO_RC" -d "$DB" --addons-path="$ADDONS_PATH" --no-http \
         --log-level=warn >"$LOG.uninstall" 2>&1 <<'PY'
 module = env['ir.module.module'].search([('name', '=', 'account_stripe_connect')])
 module.button_immediate_uninstall()

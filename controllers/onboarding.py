@@ -14,9 +14,15 @@ SETTINGS_URL = '/odoo/action-account.action_account_config'
 class StripeOnboardingController(http.Controller):
     """Where Stripe sends the user back after onboarding or OAuth."""
 
-    def _company_for_current_user(self, company_id):
+    # === HELPERS === #
+
+    def _check_manager(self):
         if not request.env.user.has_group('account.group_account_manager'):
             raise Forbidden()
+
+    def _company_for_current_user(self, company_id):
+        """Return the company named in the URL, when the user may manage its Stripe account."""
+        self._check_manager()
         try:
             company_id = int(company_id)
         except (TypeError, ValueError):
@@ -31,6 +37,8 @@ class StripeOnboardingController(http.Controller):
             'error': error,
             'settings_url': SETTINGS_URL,
         }, status=400 if error else 200)
+
+    # === ROUTES === #
 
     @http.route('/stripe_connect/onboarding/return', type='http', auth='user', methods=['GET'])
     def stripe_onboarding_return(self, company_id=None, **kwargs):
@@ -49,23 +57,26 @@ class StripeOnboardingController(http.Controller):
         if not company.stripe_account_id:
             return request.redirect(SETTINGS_URL)
         try:
-            settings = request.env['res.config.settings'].with_company(company).create({})
-            action = settings.action_stripe_resume_onboarding()
+            url = company._stripe_onboarding_url()
         except UserError as error:
             return self._render_result(str(error))
-        return request.redirect(action['url'], local=False)
+        return request.redirect(url, local=False)
 
     @http.route('/stripe_connect/oauth/callback', type='http', auth='user', methods=['GET'])
     def stripe_oauth_callback(self, state=None, code=None, error=None, **kwargs):
-        """Stripe's answer to an OAuth authorization: connect the company the state names."""
-        if not request.env.user.has_group('account.group_account_manager'):
-            raise Forbidden()
+        """Stripe's answer to an OAuth authorization: connect the company the state names.
+
+        The state is spent first, whatever follows: a state is good for one answer only.
+        """
+        self._check_manager()
         try:
             company = request.env['stripe.oauth.state']._consume(state)
         except UserError as exc:
             return self._render_result(str(exc))
+        if company not in request.env.user.company_ids:
+            raise NotFound()
+        request.env.cr.commit()
         if error or not code:
-            request.env.cr.commit()  # The state stays used even though nothing was connected.
             message = request.env._(
                 "The Stripe account was not connected: %(reason)s",
                 reason=kwargs.get('error_description') or error or request.env._("no code"),

@@ -1,6 +1,8 @@
 import logging
+from urllib.parse import urlencode
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .. import const
@@ -139,7 +141,31 @@ class ResCompany(models.Model):
         self.env.cr.execute(SQL(
             "SELECT id FROM res_company WHERE id IN %s FOR UPDATE", tuple(self.ids),
         ))
-        self.invalidate_recordset(['stripe_account_id', 'stripe_connect_method'])
+        self.invalidate_recordset()
+
+    def _stripe_check_access(self, group='account.group_account_manager'):
+        """Refuse to manage the Stripe connection of these companies to users who may not.
+
+        :param str group: The group the user needs (administrators only for platform actions).
+        :raise AccessError: When the user is outside ``group`` or outside one of the companies.
+        """
+        if not self.env.user.has_group(group):
+            raise AccessError(self.env._("You are not allowed to manage the Stripe connection."))
+        if self - self.env.user.company_ids:
+            raise AccessError(self.env._("You are not allowed to manage this company."))
+
+    def _stripe_check_connectable(self):
+        """Refuse to connect a company that is connected already.
+
+        :raise UserError: When the company has a Stripe account.
+        """
+        self.ensure_one()
+        if self.stripe_account_id:
+            raise UserError(self.env._(
+                "%(company)s is already connected to the Stripe account %(account)s. "
+                "Disconnect it first to connect another account.",
+                company=self.name, account=self.stripe_account_id,
+            ))
 
     def _stripe_account_prefill(self):
         """Return what Stripe's onboarding can be prefilled with from the company."""
@@ -168,6 +194,19 @@ class ResCompany(models.Model):
         if self.vat:
             params['company']['tax_id'] = self.vat
         return params
+
+    def _stripe_onboarding_url(self):
+        """Return a fresh link to Stripe's onboarding of the company, coming back to this
+        database's return and refresh routes; the account is created first when needed.
+
+        :rtype: str
+        """
+        self.ensure_one()
+        base = f'{self.get_base_url()}/stripe_connect/onboarding'
+        query = urlencode({'company_id': self.id})
+        return self._stripe_start_onboarding(
+            refresh_url=f'{base}/refresh?{query}', return_url=f'{base}/return?{query}',
+        )
 
     def _stripe_start_onboarding(self, refresh_url, return_url):
         """Create the company's Stripe account if needed and return where to onboard it.
@@ -204,6 +243,7 @@ class ResCompany(models.Model):
         """
         self.ensure_one()
         self._stripe_lock()
+        self._stripe_check_connectable()
         gateway = self.env['stripe.platform']._get_gateway()
         token = gateway.oauth_token(code)
         self.sudo().write({
@@ -220,18 +260,22 @@ class ResCompany(models.Model):
         online payment is not available from now on.
 
         :param bool deauthorize: Whether to revoke the platform's access on Stripe (OAuth).
+        :return: The reason Stripe could not be told, when deauthorization failed, else ``None``.
+        :rtype: str | None
         """
         self.ensure_one()
         self._stripe_lock()
         account_id = self.stripe_account_id
         if not account_id:
-            return
+            return None
+        failure = None
         if deauthorize and self.stripe_connect_method == 'oauth':
             try:
                 self.env['stripe.platform']._get_gateway().oauth_deauthorize(account_id)
             except StripeGatewayError as error:
                 # Stripe may already have revoked it; payments stop locally all the same.
                 _logger.info("Deauthorization of %s on Stripe failed: %s", account_id, error)
+                failure = str(error)
         self.sudo().write({
             'stripe_account_generation': self.stripe_account_generation + 1,
             'stripe_account_id': False,
@@ -245,6 +289,7 @@ class ResCompany(models.Model):
             'stripe_account_checked_at': False,
         })
         _logger.info("Company %s disconnected from Stripe account %s", self.id, account_id)
+        return failure
 
     # === BUSINESS METHODS - ACCOUNTING === #
 

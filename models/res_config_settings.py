@@ -1,8 +1,12 @@
+import logging
+
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 
 from .. import const
-from .stripe_platform import config_file_values
+from ..utils.stripe_gateway import StripeGatewayError
+
+_logger = logging.getLogger(__name__)
 
 # Settings field -> platform setting key.
 PLATFORM_FIELDS = {
@@ -27,7 +31,7 @@ class ResConfigSettings(models.TransientModel):
         string="Webhook Signing Secret", groups='base.group_system',
     )
     stripe_mode = fields.Selection(
-        selection=[('test', "Test"), ('live', "Live")],
+        string="Mode", selection=[('test', "Test"), ('live', "Live")],
         groups='base.group_system',
     )
     stripe_fee_percent = fields.Float(
@@ -38,13 +42,21 @@ class ResConfigSettings(models.TransientModel):
         string="Platform Fee (fixed)", groups='base.group_system',
         help="Fixed amount, in the company's currency, the platform keeps on each payment.",
     )
+    stripe_webhook_endpoint_id = fields.Char(
+        string="Webhook Endpoint", groups='base.group_system', readonly=True,
+    )
     stripe_settings_from_file = fields.Char(
         string="Set in the Configuration File", groups='base.group_system', readonly=True,
         help="These settings come from the server configuration file and win over this form.",
     )
+    stripe_file_fields = fields.Char(
+        groups='base.group_system', readonly=True,
+        help="Technical: the fields of this form the configuration file sets, space-separated.",
+    )
 
     # --- Walkthrough --- #
     stripe_platform_configured = fields.Boolean(compute='_compute_stripe_platform_configured')
+    stripe_oauth_available = fields.Boolean(compute='_compute_stripe_platform_configured')
 
     # --- The company's connected account --- #
     stripe_account_id = fields.Char(related='company_id.stripe_account_id')
@@ -69,9 +81,12 @@ class ResConfigSettings(models.TransientModel):
     # === COMPUTE METHODS === #
 
     def _compute_stripe_platform_configured(self):
-        configured = self.env['stripe.platform'].sudo()._is_configured()
+        platform = self.env['stripe.platform'].sudo()
+        configured = platform._is_configured()
+        oauth = configured and bool(platform._get_setting('client_id'))
         for settings in self:
             settings.stripe_platform_configured = configured
+            settings.stripe_oauth_available = oauth
 
     # === CRUD METHODS === #
 
@@ -82,16 +97,16 @@ class ResConfigSettings(models.TransientModel):
         if not self.env.user.has_group('base.group_system'):
             return values
         platform = self.env['stripe.platform']
-        params = self.env['ir.config_parameter'].sudo()
-        file_values = config_file_values()
+        file_keys = platform._get_file_keys()
         for field_name, key in PLATFORM_FIELDS.items():
-            value = file_values.get(key) or params.get_param(f'account_stripe_connect.{key}')
-            if self._fields[field_name].type == 'float':
-                value = float(value or 0.0)
-            values[field_name] = value or False
-        values['stripe_mode'] = values['stripe_mode'] or ('live' if platform._is_live() else 'test')
+            values[field_name] = platform._get_setting(key)
+        values['stripe_fee_percent'], values['stripe_fee_fixed'] = platform._get_fee_settings()
+        values['stripe_mode'] = 'live' if platform._is_live() else 'test'
+        values['stripe_webhook_endpoint_id'] = platform._get_setting('webhook_endpoint_id')
+        from_file = [name for name, key in PLATFORM_FIELDS.items() if key in file_keys]
+        values['stripe_file_fields'] = ' '.join(from_file) or False
         values['stripe_settings_from_file'] = ', '.join(
-            field_name for field_name, key in PLATFORM_FIELDS.items() if key in file_values
+            self._fields[name]._description_string(self.env) for name in from_file
         ) or False
         return values
 
@@ -101,55 +116,70 @@ class ResConfigSettings(models.TransientModel):
         if not self.env.user.has_group('base.group_system'):
             return
         platform = self.env['stripe.platform']
-        file_values = config_file_values()
+        file_keys = platform._get_file_keys()
         for field_name, key in PLATFORM_FIELDS.items():
-            if key in file_values:
+            if key in file_keys:
                 continue
             value = self[field_name]
             if self._fields[field_name].type == 'float':
                 value = str(value) if value else False
+            elif isinstance(value, str):
+                value = value.strip()
             platform._set_setting(key, value)
 
     # === ACTION METHODS === #
 
     def _stripe_check_rights(self, group='account.group_account_manager'):
-        if not self.env.user.has_group(group):
-            raise AccessError(self.env._("You are not allowed to manage the Stripe connection."))
+        """Refuse Stripe actions to users outside ``group`` or outside the settings' company."""
+        self.company_id._stripe_check_access(group)
 
     def _stripe_redirect(self, url):
         return {'type': 'ir.actions.act_url', 'url': url, 'target': 'self'}
 
     def action_stripe_connect(self):
         """Create the company's Stripe account and send the user to Stripe's onboarding."""
+        self.ensure_one()
         self._stripe_check_rights()
-        company = self.company_id
-        base = company.get_base_url()
-        url = company._stripe_start_onboarding(
-            refresh_url=f'{base}/stripe_connect/onboarding/refresh?company_id={company.id}',
-            return_url=f'{base}/stripe_connect/onboarding/return?company_id={company.id}',
-        )
-        return self._stripe_redirect(url)
+        return self._stripe_redirect(self.company_id._stripe_onboarding_url())
 
-    action_stripe_resume_onboarding = action_stripe_connect
+    def action_stripe_resume_onboarding(self):
+        """Send the user back to Stripe's onboarding of the company's account, with a new link."""
+        self.ensure_one()
+        self._stripe_check_rights()
+        if not self.company_id.stripe_account_id:
+            raise UserError(self.env._("This company is not connected to Stripe."))
+        return self._stripe_redirect(self.company_id._stripe_onboarding_url())
 
     def action_stripe_connect_oauth(self):
         """Send the user to Stripe to connect an account that already exists."""
+        self.ensure_one()
         self._stripe_check_rights()
         company = self.company_id
+        company._stripe_check_connectable()
+        platform = self.env['stripe.platform']
+        if not platform._get_setting('client_id'):
+            raise UserError(self.env._(
+                "Connecting an existing Stripe account needs the platform's Connect client ID: "
+                "an administrator must enter it in Settings (or in the server configuration "
+                "file)."
+            ))
+        gateway = platform._get_gateway()
         state = self.env['stripe.oauth.state']._issue(company)
-        url = self.env['stripe.platform']._get_gateway().oauth_authorize_url(
+        url = gateway.oauth_authorize_url(
             state, f'{company.get_base_url()}/stripe_connect/oauth/callback', email=company.email,
         )
         return self._stripe_redirect(url)
 
     def action_stripe_refresh(self):
         """Ask Stripe for the account's current status."""
+        self.ensure_one()
         self._stripe_check_rights()
         self.company_id._stripe_refresh_account()
         return {'type': 'ir.actions.client', 'tag': 'reload'}
 
     def action_stripe_disconnect(self):
         """Ask for confirmation before disconnecting the company."""
+        self.ensure_one()
         self._stripe_check_rights()
         return {
             'type': 'ir.actions.act_window',
@@ -161,15 +191,33 @@ class ResConfigSettings(models.TransientModel):
         }
 
     def action_stripe_create_webhook(self):
-        """Register this database's Connect webhook endpoint on Stripe and keep its secret."""
+        """Register this database's Connect webhook endpoint on Stripe and keep its secret.
+
+        An endpoint this database registered before is deleted from Stripe once the new one is
+        stored, so that Stripe does not send each event twice.
+        """
+        self.ensure_one()
         self._stripe_check_rights('base.group_system')
         platform = self.env['stripe.platform']
+        if 'webhook_secret' in platform._get_file_keys():
+            raise UserError(self.env._(
+                "The webhook signing secret is set in the server configuration file, so a new "
+                "endpoint's secret could not be used. Create the endpoint on Stripe and put its "
+                "secret in the configuration file instead."
+            ))
+        gateway = platform._get_gateway()
         url = f'{self.company_id.get_base_url()}/stripe_connect/webhook'
-        endpoint = platform._get_gateway().create_webhook_endpoint(
-            url, const.HANDLED_WEBHOOK_EVENTS,
-        )
+        previous_id = platform._get_setting('webhook_endpoint_id')
+        endpoint = gateway.create_webhook_endpoint(url, const.HANDLED_WEBHOOK_EVENTS)
         platform._set_setting('webhook_endpoint_id', endpoint['id'])
         platform._set_setting('webhook_secret', endpoint['secret'])
+        if previous_id and previous_id != endpoint['id']:
+            try:
+                gateway.delete_webhook_endpoint(previous_id)
+            except StripeGatewayError as error:
+                # Gone already, or Stripe keeps it a while longer: the new endpoint works
+                # either way, and the old one's events now fail their signature check.
+                _logger.info("Could not delete webhook endpoint %s: %s", previous_id, error)
         return {
             'type': 'ir.actions.client',
             'tag': 'display_notification',

@@ -78,13 +78,17 @@ class StripePlatform(models.AbstractModel):
         self.env['ir.config_parameter'].sudo().set_param(PARAM_PREFIX + key, value or False)
 
     @api.model
+    def _get_file_keys(self):
+        """Return the platform settings the server configuration file sets (and so locks).
+
+        :rtype: set(str)
+        """
+        return set(config_file_values())
+
+    @api.model
     def _is_live(self):
         """Return whether the platform takes real payments."""
-        file_values = config_file_values()
-        mode = file_values.get('mode') or self.env['ir.config_parameter'].sudo().get_param(
-            PARAM_PREFIX + 'mode'
-        )
-        return mode == 'live'
+        return self._get_setting('mode') == 'live'
 
     @api.model
     def _is_configured(self):
@@ -99,6 +103,7 @@ class StripePlatform(models.AbstractModel):
         :rtype: StripeGateway
         """
         return StripeGateway(
+            self.env,
             self._get_setting('secret_key'),
             client_id=self._get_setting('client_id'),
             api_base=self._get_setting('api_base'),

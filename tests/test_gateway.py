@@ -24,7 +24,7 @@ class TestStripeGateway(StripeConnectCommon):
 
     def _gateway(self, key=SECRET_KEY):
         return StripeGateway(
-            key, client_id='ca_emulator',
+            self.env, key, client_id='ca_emulator',
             api_base=self.emulator.base_url, connect_base=self.emulator.base_url,
         )
 
@@ -79,7 +79,7 @@ class TestStripeGateway(StripeConnectCommon):
 
     def test_missing_key_is_a_configuration_error(self):
         with self.assertRaises(StripeConfigurationError):
-            StripeGateway(False)
+            StripeGateway(self.env, False)
 
     def test_declined_card_keeps_stripes_customer_message(self):
         gateway = self._gateway()

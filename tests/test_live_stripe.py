@@ -31,7 +31,9 @@ class TestRealStripeTestMode(TransactionCase):
             )
         if not key.startswith('sk_test_'):
             raise unittest.SkipTest(f"{LIVE_KEY_VARIABLE} must be a test-mode key (sk_test_...)")
-        cls.gateway = StripeGateway(key, client_id=os.environ.get('STRIPE_TEST_CLIENT_ID'))
+        cls.gateway = StripeGateway(
+            cls.env, key, client_id=os.environ.get('STRIPE_TEST_CLIENT_ID'),
+        )
         cls.account = cls.gateway.create_account({
             'country': 'US',
             'email': f'odoo-test-{uuid.uuid4().hex[:8]}@example.com',

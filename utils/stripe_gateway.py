@@ -15,12 +15,10 @@ import uuid
 import stripe
 
 from odoo.exceptions import UserError
-from odoo.tools.translate import LazyTranslate
 
 from .. import const
 
 _logger = logging.getLogger(__name__)
-_lt = LazyTranslate(__name__)
 
 STRIPE_API_BASE = 'https://api.stripe.com'
 STRIPE_CONNECT_BASE = 'https://connect.stripe.com'
@@ -71,47 +69,6 @@ def mask_secret(value):
     return f'{prefix}****{value[-4:]}'
 
 
-@contextlib.contextmanager
-def _translate_errors():
-    """Turn the SDK's exceptions into :class:`StripeGatewayError` subclasses."""
-    try:
-        yield
-    except stripe.CardError as error:
-        raise _with_code(StripeCardError(
-            error.user_message or _lt("Your payment method was declined.")
-        ), error) from error
-    except stripe.AuthenticationError as error:
-        raise _with_code(StripeConfigurationError(_lt(
-            "Stripe refused the platform's secret key. An administrator should check the key "
-            "in Settings > Invoicing > Payment Processing (or in the server configuration file)."
-        )), error) from error
-    except stripe.PermissionError as error:
-        raise _with_code(StripeAccountAccessError(_lt(
-            "This database may no longer act on the connected Stripe account: it was "
-            "disconnected or deleted on Stripe. Connect the company to Stripe again."
-        )), error) from error
-    except (stripe.APIConnectionError, stripe.RateLimitError) as error:
-        raise _with_code(StripeUnavailableError(_lt(
-            "Stripe could not be reached right now. Nothing was charged or changed; please try "
-            "again in a few minutes."
-        )), error) from error
-    except stripe.oauth_error.OAuthError as error:
-        raise _with_code(StripeGatewayError(_lt(
-            "Stripe refused the connection request: %(reason)s",
-            reason=error.user_message or error.code,
-        )), error) from error
-    except stripe.StripeError as error:
-        status = getattr(error, 'http_status', None) or 0
-        if status >= 500:
-            raise _with_code(StripeUnavailableError(_lt(
-                "Stripe had a problem answering. Nothing was changed; please try again later."
-            )), error) from error
-        raise _with_code(StripeGatewayError(_lt(
-            "Stripe refused the request: %(message)s",
-            message=error.user_message or str(error),
-        )), error) from error
-
-
 def _with_code(gateway_error, sdk_error):
     gateway_error.code = getattr(sdk_error, 'code', None)
     _logger.info(
@@ -126,15 +83,17 @@ def _with_code(gateway_error, sdk_error):
 class StripeGateway:
     """Calls to Stripe on behalf of the platform, optionally on a connected account.
 
+    :param env: The Odoo environment, for the language of error messages.
     :param str secret_key: The platform's secret key.
     :param str client_id: The platform's Connect client id (``ca_...``), for OAuth.
     :param str api_base: Base address of Stripe's API (the emulator's in tests and demos).
     :param str connect_base: Base address of Stripe's OAuth endpoints.
     """
 
-    def __init__(self, secret_key, client_id=None, api_base=None, connect_base=None):
+    def __init__(self, env, secret_key, client_id=None, api_base=None, connect_base=None):
+        self.env = env
         if not secret_key:
-            raise StripeConfigurationError(_lt(
+            raise StripeConfigurationError(env._(
                 "Stripe is not configured: an administrator must enter the platform's secret "
                 "key in Settings > Invoicing > Payment Processing."
             ))
@@ -169,9 +128,52 @@ class StripeGateway:
     def _as_dict(stripe_object):
         return stripe_object.to_dict() if stripe_object is not None else None
 
+    @contextlib.contextmanager
+    def _translate_errors(self):
+        """Turn the SDK's exceptions into :class:`StripeGatewayError` subclasses, with messages
+        in the language of the gateway's environment."""
+        try:
+            yield
+        except stripe.CardError as error:
+            raise _with_code(StripeCardError(
+                error.user_message or self.env._("Your payment method was declined.")
+            ), error) from error
+        except stripe.AuthenticationError as error:
+            raise _with_code(StripeConfigurationError(self.env._(
+                "Stripe refused the platform's secret key. An administrator should check the "
+                "key in Settings > Invoicing > Payment Processing (or in the server "
+                "configuration file)."
+            )), error) from error
+        except stripe.PermissionError as error:
+            raise _with_code(StripeAccountAccessError(self.env._(
+                "This database may no longer act on the connected Stripe account: it was "
+                "disconnected or deleted on Stripe. Connect the company to Stripe again."
+            )), error) from error
+        except (stripe.APIConnectionError, stripe.RateLimitError) as error:
+            raise _with_code(StripeUnavailableError(self.env._(
+                "Stripe could not be reached right now. Nothing was charged or changed; please "
+                "try again in a few minutes."
+            )), error) from error
+        except stripe.oauth_error.OAuthError as error:
+            raise _with_code(StripeGatewayError(self.env._(
+                "Stripe refused the connection request: %(reason)s",
+                reason=error.user_message or error.code,
+            )), error) from error
+        except stripe.StripeError as error:
+            status = getattr(error, 'http_status', None) or 0
+            if status >= 500:
+                raise _with_code(StripeUnavailableError(self.env._(
+                    "Stripe had a problem answering. Nothing was changed; please try again "
+                    "later."
+                )), error) from error
+            raise _with_code(StripeGatewayError(self.env._(
+                "Stripe refused the request: %(message)s",
+                message=error.user_message or str(error),
+            )), error) from error
+
     def _call(self, label, method, *args, **kwargs):
         _logger.debug("Stripe call: %s", label)
-        with _translate_errors():
+        with self._translate_errors():
             return self._as_dict(method(*args, **kwargs))
 
     # --- Accounts --- #
@@ -197,7 +199,15 @@ class StripeGateway:
 
     # --- OAuth --- #
 
+    def _check_client_id(self):
+        if not self._client_id:
+            raise StripeConfigurationError(self.env._(
+                "Stripe's Connect client id (ca_...) is not configured: an administrator must "
+                "enter it in Settings > Invoicing > Payment Processing."
+            ))
+
     def oauth_authorize_url(self, state, redirect_uri, email=None):
+        self._check_client_id()
         params = {
             'response_type': 'code',
             'scope': 'read_write',
@@ -206,7 +216,7 @@ class StripeGateway:
         }
         if email:
             params['stripe_user'] = {'email': email}
-        with _translate_errors():
+        with self._translate_errors():
             return self._client.oauth.authorize_url(params)
 
     def oauth_token(self, code):
@@ -216,6 +226,7 @@ class StripeGateway:
         )
 
     def oauth_deauthorize(self, account_id):
+        self._check_client_id()
         return self._call(
             'oauth.deauthorize', self._client.oauth.deauthorize,
             {'stripe_user_id': account_id},
@@ -248,6 +259,14 @@ class StripeGateway:
             intent_id, {}, self._create_options(account_id, idempotency_key),
         )
 
+    # --- Charges --- #
+
+    def retrieve_charge(self, account_id, charge_id):
+        return self._call(
+            'charges.retrieve', self._client.v1.charges.retrieve,
+            charge_id, {}, self._options(account_id),
+        )
+
     # --- Refunds --- #
 
     def create_refund(self, account_id, params, idempotency_key=None):
@@ -259,6 +278,26 @@ class StripeGateway:
     def list_refunds(self, account_id, intent_id):
         return self._call(
             'refunds.list', self._client.v1.refunds.list,
+            {'payment_intent': intent_id, 'limit': 100}, self._options(account_id),
+        )
+
+    def retrieve_refund(self, account_id, refund_id):
+        return self._call(
+            'refunds.retrieve', self._client.v1.refunds.retrieve,
+            refund_id, {}, self._options(account_id),
+        )
+
+    # --- Disputes --- #
+
+    def retrieve_dispute(self, account_id, dispute_id):
+        return self._call(
+            'disputes.retrieve', self._client.v1.disputes.retrieve,
+            dispute_id, {}, self._options(account_id),
+        )
+
+    def list_disputes(self, account_id, intent_id):
+        return self._call(
+            'disputes.list', self._client.v1.disputes.list,
             {'payment_intent': intent_id, 'limit': 100}, self._options(account_id),
         )
 
@@ -305,9 +344,9 @@ def verify_event(payload, signature_header, secret, tolerance=300):
     :rtype: dict
     """
     if not secret:
-        raise StripeSignatureError(_lt("No webhook signing secret is configured."))
+        raise StripeSignatureError("No webhook signing secret is configured.")
     try:
         stripe.WebhookSignature.verify_header(payload, signature_header, secret, tolerance)
     except stripe.SignatureVerificationError as error:
-        raise StripeSignatureError(_lt("The webhook signature could not be verified.")) from error
+        raise StripeSignatureError("The webhook signature could not be verified.") from error
     return json.loads(payload)

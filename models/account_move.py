@@ -1,10 +1,24 @@
+import base64
+import math
+
 from werkzeug.urls import url_encode
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.image import image_data_uri
 
 from ..utils import money
-from ..utils.stripe_gateway import StripeGatewayError
+from ..utils.stripe_gateway import (
+    StripeAccountAccessError,
+    StripeConfigurationError,
+    StripeGatewayError,
+    StripeUnavailableError,
+)
+
+
+class StripeAmountError(UserError):
+    """The amount a customer asked to pay is not one the invoice accepts now."""
 
 
 class AccountMove(models.Model):
@@ -46,7 +60,10 @@ class AccountMove(models.Model):
             else:
                 move.stripe_status = False
 
-    @api.depends('state', 'amount_residual', 'currency_id', 'company_id.stripe_charges_enabled')
+    @api.depends(
+        'move_type', 'state', 'amount_residual', 'currency_id',
+        'company_id.stripe_account_id', 'company_id.stripe_charges_enabled',
+    )
     def _compute_stripe_pay_url(self):
         for move in self:
             move.stripe_pay_url = move._stripe_can_pay_online() and move._stripe_get_pay_url()
@@ -75,6 +92,7 @@ class AccountMove(models.Model):
         return None
 
     def _stripe_can_pay_online(self):
+        """Return whether the customer may pay this invoice online now (no call to Stripe)."""
         self.ensure_one()
         return self._stripe_payment_refusal() is None
 
@@ -83,6 +101,16 @@ class AccountMove(models.Model):
         self.ensure_one()
         token = self.sudo()._portal_ensure_token()
         return f'{self.get_base_url()}/stripe/pay/{self.id}?{url_encode({"access_token": token})}'
+
+    def _stripe_pay_qr_code(self):
+        """Return the pay link as a QR code image (data URI) for the PDF, or ``None``."""
+        self.ensure_one()
+        if not self.stripe_pay_url:
+            return None
+        barcode = self.env['ir.actions.report'].barcode(
+            barcode_type='QR', value=self.stripe_pay_url, width=160, height=160, quiet=False,
+        )
+        return image_data_uri(base64.b64encode(barcode))
 
     # === BUSINESS METHODS - AMOUNTS === #
 
@@ -111,16 +139,23 @@ class AccountMove(models.Model):
 
         :param amount: The amount the customer asked for, or ``None`` for the full amount due.
         :rtype: float
-        :raise UserError: When the amount is out of bounds.
+        :raise StripeAmountError: When the amount is not a number or is out of bounds.
         """
         self.ensure_one()
         low, high = self._stripe_amount_bounds()
         if amount is None:
             return high
         currency = self.currency_id
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) \
+                or not math.isfinite(amount):
+            raise StripeAmountError(self.env._("Enter the amount to pay as a number."))
         amount = currency.round(amount)
         if currency.compare_amounts(amount, low) < 0 or currency.compare_amounts(amount, high) > 0:
-            raise StripeGatewayError(self.env._(
+            if currency.compare_amounts(low, high) == 0:
+                raise StripeAmountError(self.env._(
+                    "This invoice can only be paid in full: %(due)s.", due=currency.format(high),
+                ))
+            raise StripeAmountError(self.env._(
                 "Choose an amount between %(low)s and %(high)s.",
                 low=currency.format(low), high=currency.format(high),
             ))
@@ -146,46 +181,77 @@ class AccountMove(models.Model):
     def _stripe_prepare_intent(self, amount=None):
         """Return the PaymentIntent the customer pays this invoice with, for this amount.
 
-        An open intent of the same amount is reused; one of another amount is updated on
-        Stripe. A new one is created only when none can serve.
+        An open intent of the same amount is reused, with no call to Stripe; one of another
+        amount is updated on Stripe. A new one is created only when none can serve.
 
         :param amount: The amount chosen by the customer, ``None`` for the full amount due.
         :rtype: stripe.payment.intent
+        :raise StripeAmountError: When the amount is refused.
+        :raise StripeGatewayError: When Stripe refused or could not be reached.
         """
         self.ensure_one()
         move = self.sudo()
         amount = move._stripe_check_amount(amount)
         currency = move.currency_id
         amount_minor = money.to_minor_units(amount, currency.name)
+        amount = money.from_minor_units(amount_minor, currency.name)
         company = move.company_id
+        # One preparation at a time per invoice, across workers (see _stripe_mark_intent_change).
         self.env.cr.execute(SQL("SELECT id FROM account_move WHERE id = %s FOR UPDATE", move.id))
+        move.invalidate_recordset(['stripe_payment_intent_ids'])
         open_intents = move.stripe_payment_intent_ids.filtered(
             lambda i: i.state in ('draft', 'failed')
             and i.stripe_account_id == company.stripe_account_id
             and i.currency_id == currency
+            and i.livemode == company.stripe_livemode
         )
-        gateway = self.env['stripe.platform']._get_gateway()
-        fee_minor = move._stripe_application_fee_minor(amount_minor)
-        intent = open_intents[:1]
+        intent = open_intents.sorted('id', reverse=True)[:1]
         if intent and intent.amount_minor == amount_minor:
             return intent
+        gateway = self.env['stripe.platform']._get_gateway()
+        fee_minor = move._stripe_application_fee_minor(amount_minor)
         if intent:
             params = {'amount': amount_minor}
             if fee_minor:
                 params['application_fee_amount'] = fee_minor
             try:
+                # Setting an amount is idempotent in itself: a fresh key per update (kept by
+                # the SDK's own retries) never replays an older update of another amount.
                 gateway.update_payment_intent(company.stripe_account_id, intent.stripe_id, params)
+            except (StripeUnavailableError, StripeConfigurationError, StripeAccountAccessError):
+                raise  # Creating another PaymentIntent would not work any better.
             except StripeGatewayError:
-                intent = None  # Not updatable any more (paid meanwhile?): make a new one.
+                intent = None  # Not updatable any more (confirmed meanwhile?): make a new one.
             else:
                 intent.write({
                     'amount': amount, 'amount_minor': amount_minor,
                     'application_fee_minor': fee_minor,
                 })
+                move._stripe_mark_intent_change()
                 return intent
-        return move._stripe_create_intent(gateway, amount, amount_minor, fee_minor)
+        intent = move._stripe_create_intent(gateway, amount, amount_minor, fee_minor)
+        move._stripe_mark_intent_change()
+        return intent
+
+    def _stripe_mark_intent_change(self):
+        """Touch the invoice's row after creating or changing its PaymentIntent.
+
+        A worker that was waiting on the row lock of :meth:`_stripe_prepare_intent` then gets a
+        serialization failure, and Odoo retries its request, which finds this PaymentIntent
+        instead of making a second one.
+        """
+        self.env.cr.execute(SQL(
+            "UPDATE account_move SET write_date = write_date WHERE id = %s", self.id,
+        ))
+
+    def _stripe_idempotency_prefix(self):
+        """Return what makes this database's idempotency keys its own."""
+        self.ensure_one()
+        uuid = self.env['ir.config_parameter'].sudo().get_param('database.uuid')
+        return f'odoo-{uuid}-inv{self.id}'
 
     def _stripe_create_intent(self, gateway, amount, amount_minor, fee_minor):
+        """Create the PaymentIntent on the connected account and its local record."""
         self.ensure_one()
         company = self.company_id
         params = {
@@ -206,10 +272,8 @@ class AccountMove(models.Model):
         if fee_minor:
             params['application_fee_amount'] = fee_minor
         # Deterministic key: a retry after a lost answer finds the same PaymentIntent.
-        key = 'odoo-{uuid}-inv{move}-pi{count}-{amount}'.format(
-            uuid=self.env['ir.config_parameter'].sudo().get_param('database.uuid'),
-            move=self.id, count=len(self.stripe_payment_intent_ids), amount=amount_minor,
-        )
+        count = len(self.stripe_payment_intent_ids)
+        key = f'{self._stripe_idempotency_prefix()}-pi{count}-{amount_minor}'
         intent = gateway.create_payment_intent(company.stripe_account_id, params, key)
         return self.env['stripe.payment.intent'].sudo().create({
             'stripe_id': intent['id'],

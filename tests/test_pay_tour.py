@@ -1,0 +1,78 @@
+from urllib.parse import quote, urlsplit
+
+from lxml import html
+
+from odoo.tests import tagged
+
+from .common import StripeConnectHttpCommon
+
+
+@tagged('post_install', '-at_install')
+class TestStripePayTour(StripeConnectHttpCommon):
+    """In Chromium: the customer opens the invoice email's link, pays, and sees it paid."""
+
+    def _send(self, invoice):
+        """Send the invoice through Odoo's Send flow; return the email's pay link."""
+        action = invoice.action_send_and_print()
+        self.env[action['res_model']].with_context(**action['context']).create({}) \
+            .action_send_and_print()
+        message = self.env['mail.message'].search([
+            ('model', '=', 'account.move'), ('res_id', '=', invoice.id),
+            ('message_type', '=', 'comment'),
+        ], order='id desc', limit=1)
+        button = html.fromstring(message.body).xpath(
+            "//a[contains(@class, 'o_stripe_pay_online_button')]"
+        )
+        self.assertEqual(len(button), 1, "the email has the Pay online button")
+        return button[0].get('href')
+
+    def _start_pay_tour(self, invoice, link, tour):
+        """Run a pay tour from the portal's page of the invoice, with the email's link."""
+        parts = urlsplit(link)
+        self.assertEqual(parts.path, f'/stripe/pay/{invoice.id}')
+        self.start_tour(
+            f'/my/invoices/{invoice.id}?access_token={invoice.access_token}'
+            f'#pay_link={quote(f"{parts.path}?{parts.query}", safe="")}',
+            tour, timeout=120,
+        )
+        self.env.invalidate_all()
+
+    def test_pay_tour(self):
+        self._connect_company()
+        invoice = self._make_invoice(275.0)
+        link = self._send(invoice)
+
+        calls_before = len(self.emulator.request_log)
+        self._start_pay_tour(invoice, link, 'account_stripe_connect_pay_tour')
+
+        self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
+        intent = invoice.stripe_payment_intent_ids
+        self.assertEqual(len(intent), 1)
+        self.assertEqual(intent.state, 'succeeded')
+        self.assertEqual(intent.payment_id.amount, 275.0)
+        stripe_intent = self.emulator.get_object(intent.stripe_id)
+        self.assertEqual(stripe_intent['status'], 'succeeded')
+        self.assertEqual(stripe_intent['amount'], 27500)
+        confirmations = [
+            entry for entry in self.emulator.request_log[calls_before:]
+            if entry['path'] == f'/v1/payment_intents/{intent.stripe_id}/confirm'
+        ]
+        self.assertEqual(len(confirmations), 1, "confirmed once, double click or not")
+        self.assertEqual(confirmations[0]['account'], self.company.stripe_account_id)
+
+    def test_pay_part_tour(self):
+        self._connect_company()
+        self.company.write({
+            'stripe_allow_partial_payments': True, 'stripe_partial_payment_minimum': 20.0,
+        })
+        invoice = self._make_invoice(275.0)
+        link = self._send(invoice)
+
+        self._start_pay_tour(invoice, link, 'account_stripe_connect_pay_partial_tour')
+
+        self.assertEqual(invoice.payment_state, 'partial')
+        self.assertEqual(invoice.amount_residual, 175.0)
+        intent = invoice.stripe_payment_intent_ids
+        self.assertEqual(len(intent), 1, "the amount change updated the PaymentIntent")
+        self.assertEqual(intent.state, 'succeeded')
+        self.assertEqual(self.emulator.get_object(intent.stripe_id)['amount'], 10000)

@@ -3,7 +3,7 @@ import logging
 from odoo import http
 from odoo.http import request
 
-from ..utils.stripe_gateway import StripeGatewayError, StripeSignatureError, verify_event
+from ..utils.stripe_gateway import StripeSignatureError, verify_event
 
 _logger = logging.getLogger(__name__)
 
@@ -17,23 +17,25 @@ class StripeWebhookController(http.Controller):
     def stripe_webhook(self):
         """Receive a Connect event: verify its signature, record it once, act on it.
 
-        400 when the signature does not hold (nothing recorded); 503 when Stripe could not be
-        asked about the event (nothing recorded, Stripe retries); 200 otherwise.
+        400 when the signature does not hold or no signing secret is configured (nothing is
+        recorded); 500 when processing failed (its work is undone, the event is kept as an
+        error and Stripe delivers it again); 200 otherwise, a redelivery included.
         """
         payload = request.httprequest.get_data()
         signature = request.httprequest.headers.get('Stripe-Signature')
         secret = request.env['stripe.platform'].sudo()._get_setting('webhook_secret')
         try:
-            verify_event(payload, signature, secret)
-        except StripeSignatureError as error:
+            event = verify_event(payload, signature, secret)
+        except (StripeSignatureError, ValueError) as error:
             _logger.warning("Refused a Stripe webhook: %s", error)
             return request.make_json_response({'error': str(error)}, status=400)
-        event = request.get_json_data()
-        try:
-            outcome = request.env['stripe.webhook.event'].sudo()._stripe_receive(event)
-        except StripeGatewayError as error:
-            request.env.cr.rollback()
-            _logger.warning("Stripe event %s not processed, Stripe will retry: %s",
-                            event.get('id'), error)
-            return request.make_json_response({'error': str(error)}, status=503)
+        if not isinstance(event, dict) or not event.get('id') or not event.get('type'):
+            _logger.warning("Refused a signed Stripe webhook that is not an event")
+            return request.make_json_response({'error': "Not a Stripe event."}, status=400)
+        outcome = request.env['stripe.webhook.event'].sudo()._stripe_receive(event)
+        if outcome == 'error':
+            return request.make_json_response(
+                {'error': "The event could not be processed now.", 'outcome': outcome},
+                status=500,
+            )
         return request.make_json_response({'received': True, 'outcome': outcome})

@@ -1,0 +1,414 @@
+"""Exactly once under fire: the same signed Stripe event delivered many times at once to Odoo
+running with several workers ends with exactly one ``account.payment``.
+
+What it does:
+
+1. starts the project's Stripe emulator in this process (webhook deliveries held);
+2. creates a fresh database with the addon (or uses ``--database``), configures the platform
+   on the emulator, connects the company through the emulator's onboarding and prepares, in
+   each round, three invoices whose PaymentIntents the customer paid:
+
+   * ``duplicates``: ``payment_intent.succeeded`` fired ``--parallel`` times at once;
+   * ``pay_page``: the same, mixed with as many returns to the pay page (which syncs the
+     PaymentIntent at once, racing the webhook);
+   * ``out_of_order``: a bank debit; ``succeeded`` and the older ``processing`` fired
+     ``--parallel`` times each, shuffled;
+
+3. starts Odoo with ``--workers`` workers and fires the requests from threads released
+   together;
+4. checks that every answer is 200, each event was processed once (the other deliveries
+   answered ``duplicate``), each event is recorded once, each invoice has exactly one payment
+   and is paid; it reads Odoo's log for the serialization failures Odoo retried, for requests
+   given up and for errors, and counts the workers that served the webhook.
+
+Run it with any Python 3 where the ``odoo`` command (or ``python -m odoo``) works::
+
+    python3 scripts/webhook_concurrency.py --workers 4 --parallel 16 --rounds 3
+
+It exits 0 when everything holds, 1 otherwise; its last line is ``PASS ...`` or ``FAIL ...``.
+A fresh database is dropped at the end unless ``--keep-database``. A given database gets the
+platform settings overwritten: use a scratch one.
+"""
+
+import argparse
+import configparser
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from stripe_emulator import StripeEmulator  # noqa: E402
+
+ADDON = 'account_stripe_connect'
+MARK = 'ASC_JSON '
+
+SETUP_SCRIPT = '''
+import json
+import requests
+from odoo.fields import Command
+
+params = json.loads({params!r})
+platform = env['stripe.platform']
+for key, value in params['settings'].items():
+    platform._set_setting(key, value)
+env['ir.config_parameter'].set_param('web.base.url', params['base_url'])
+env['ir.config_parameter'].set_param('web.base.url.freeze', True)
+company = env.company
+if not env['account.journal'].search([('company_id', '=', company.id), ('type', '=', 'sale')]):
+    template = env['account.chart.template']._guess_chart_template(company.country_id)
+    env['account.chart.template'].try_loading(template, company=company, install_demo=False)
+company.write({{'email': 'billing@concurrency.example.com'}})
+if not company.stripe_account_id:
+    url = company._stripe_start_onboarding('http://localhost/refresh', 'http://localhost/return')
+    requests.post(url, data={{'submit': '1'}}, allow_redirects=False, timeout=10)
+company._stripe_refresh_account()
+assert company.stripe_charges_enabled, "the company could not be connected"
+endpoint = platform._get_gateway().create_webhook_endpoint(params['webhook_url'], ['*'])
+platform._set_setting('webhook_secret', endpoint['secret'])
+customer = env['res.partner'].create({{'name': 'Concurrent Customer', 'email': 'c@example.com'}})
+client = platform._get_gateway()._client
+result = []
+for round_no in range(params['rounds']):
+    for scenario, method in params['scenarios'].items():
+        invoice = env['account.move'].create({{
+            'move_type': 'out_invoice',
+            'partner_id': customer.id,
+            'invoice_line_ids': [Command.create({{
+                'name': f'{{scenario}} {{round_no}}', 'quantity': 1, 'price_unit': 100.0,
+                'tax_ids': [Command.clear()],
+            }})],
+        }})
+        invoice.action_post()
+        intent = invoice._stripe_prepare_intent()
+        client.v1.payment_intents.confirm(
+            intent.stripe_id, {{'payment_method': method}},
+            {{'stripe_account': intent.stripe_account_id}},
+        )
+        result.append({{
+            'round': round_no, 'scenario': scenario, 'invoice_id': invoice.id,
+            'intent': intent.stripe_id, 'access_token': invoice._portal_ensure_token(),
+        }})
+env.cr.commit()
+print({mark!r} + json.dumps(result))
+'''
+
+CHECK_SCRIPT = '''
+import json
+result = []
+for item in json.loads({cases!r}):
+    invoice = env['account.move'].browse(item['invoice_id'])
+    intent = invoice.stripe_payment_intent_ids
+    events = env['stripe.webhook.event'].search([('stripe_object_id', '=', item['intent'])])
+    result.append({{
+        'invoice_id': invoice.id,
+        'payments': len(env['account.payment'].search([('invoice_ids', 'in', invoice.ids)])),
+        'payment_state': invoice.payment_state,
+        'stripe_status': invoice.stripe_status,
+        'intent_state': intent.state,
+        'intent_has_payment': bool(intent.payment_id),
+        'events': [[e.stripe_event_id, e.event_type, e.state, e.attempts] for e in events],
+    }})
+print({mark!r} + json.dumps(result))
+'''
+
+SCENARIOS = {
+    'duplicates': 'pm_card_visa',
+    'pay_page': 'pm_card_visa',
+    'out_of_order': 'pm_bank_debit',
+}
+
+
+# === ODOO === #
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def find_odoo(args):
+    """Return the odoo command, its configuration file and an addons path with this addon."""
+    if args.odoo:
+        command = args.odoo.split()
+    elif shutil.which('odoo'):
+        command = [shutil.which('odoo')]
+    else:
+        command = [sys.executable, '-m', 'odoo']
+    config_file = args.config or os.environ.get('ODOO_RC') or os.path.expanduser('~/.odoorc')
+    parser = configparser.RawConfigParser()
+    parser.read(config_file)
+    link_dir = tempfile.mkdtemp(prefix='asc-addons.')
+    os.symlink(ROOT, os.path.join(link_dir, ADDON))
+    addons = [p for p in [parser.get('options', 'addons_path', fallback=''), link_dir] if p]
+    if parser.has_section(ADDON):
+        print(f"warning: {config_file} has an [{ADDON}] section, which wins over the "
+              "settings this script makes", flush=True)
+    db_env = dict(os.environ)
+    for option, variable in (('db_host', 'PGHOST'), ('db_port', 'PGPORT'),
+                             ('db_user', 'PGUSER'), ('db_password', 'PGPASSWORD')):
+        value = parser.get('options', option, fallback='')
+        if value and value.lower() not in ('false', 'none'):
+            db_env[variable] = value
+    return command, config_file, ','.join(addons), link_dir, db_env
+
+
+def odoo_shell(odoo, options, script):
+    """Run a script in ``odoo shell`` and return the JSON it printed after the marker."""
+    process = subprocess.run(
+        [*odoo, 'shell', *options, '--no-http', '--log-level=warn'],
+        input=textwrap.dedent(script), text=True, capture_output=True, check=False,
+    )
+    for line in process.stdout.splitlines():
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK):])
+    sys.stderr.write(process.stdout[-4000:] + process.stderr[-4000:])
+    raise RuntimeError("the Odoo shell script failed")
+
+
+def wait_for(url, timeout=180):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+# === FIRING === #
+
+def http_call(method, url, body=None, headers=None):
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read().decode(errors='replace')
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors='replace')
+    except OSError as error:
+        return 'error', str(error)
+
+
+def fire(calls):
+    """Run the calls from one thread each, released together; return their answers."""
+    barrier = threading.Barrier(len(calls))
+    answers = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        answers[index] = http_call(*call)
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def event_of(emulator, event_type, intent_id):
+    for delivery in emulator.pending_deliveries():
+        event = json.loads(delivery['body'])
+        if event['type'] == event_type and event['data']['object']['id'] == intent_id:
+            return event['id']
+    raise LookupError(f"no {event_type} event for {intent_id}")
+
+
+def webhook_call(emulator, base_url, event_id):
+    body, headers = emulator.signed_request(event_id)
+    return ('POST', f'{base_url}/stripe_connect/webhook', body, headers)
+
+
+# === MAIN === #
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument('--workers', type=int, default=4, help="Odoo HTTP workers (4)")
+    parser.add_argument('--parallel', type=int, default=12,
+                        help="deliveries of one event fired at once (12)")
+    parser.add_argument('--rounds', type=int, default=2, help="rounds of the scenarios (2)")
+    parser.add_argument('--database', help="use this database instead of a fresh one")
+    parser.add_argument('--keep-database', action='store_true')
+    parser.add_argument('--odoo', help="the odoo command (default: odoo on PATH)")
+    parser.add_argument('--config', help="Odoo's configuration file ($ODOO_RC, ~/.odoorc)")
+    parser.add_argument('--logfile', help="where Odoo's log goes (default: a temp file)")
+    args = parser.parse_args()
+    if args.workers < 2:
+        parser.error("--workers must be 2 or more: the point is several workers")
+
+    odoo, config_file, addons_path, link_dir, db_env = find_odoo(args)
+    fresh = not args.database
+    database = args.database or f'asc_concurrency_{os.getpid()}'
+    port, gevent_port = free_port(), free_port()
+    base_url = f'http://127.0.0.1:{port}'
+    logfile = args.logfile or os.path.join(
+        tempfile.gettempdir(), f'asc-concurrency.{os.getpid()}.log',
+    )
+    options = ['-c', config_file, '-d', database, f'--addons-path={addons_path}']
+
+    emulator = StripeEmulator().start()
+    emulator.hold_deliveries()
+    server = server_output = None
+    failures = []
+    try:
+        print(f"Database {database} ({'fresh' if fresh else 'given'}); Odoo log {logfile}",
+              flush=True)
+        install = subprocess.run(
+            [*odoo, 'server', *options, '-i', ADDON, '--stop-after-init', '--no-http',
+             '--log-level=warn', '--max-cron-threads=0'],
+            capture_output=True, text=True, env=db_env, check=False,
+        )
+        if install.returncode:
+            sys.stderr.write(install.stdout[-4000:] + install.stderr[-4000:])
+            raise RuntimeError("installing the addon failed")
+        settings = {
+            'secret_key': emulator.secret_key, 'publishable_key': emulator.publishable_key,
+            'client_id': emulator.client_id, 'mode': 'test', 'api_base': emulator.base_url,
+            'connect_base': emulator.base_url, 'js_url': emulator.js_url,
+        }
+        params = {
+            'settings': settings, 'base_url': base_url, 'rounds': args.rounds,
+            'webhook_url': f'{base_url}/stripe_connect/webhook', 'scenarios': SCENARIOS,
+        }
+        cases = odoo_shell(odoo, options, SETUP_SCRIPT.format(
+            params=json.dumps(params), mark=MARK,
+        ))
+        for case in cases:
+            if case['scenario'] == 'out_of_order':
+                emulator.settle_payment_intent(case['intent'])
+
+        # What the server prints outside its log (e.g. its websocket process failing to start
+        # where gevent is incomplete) goes beside the log.
+        server_output = open(logfile + '.out', 'w', encoding='utf-8')
+        server = subprocess.Popen(
+            [*odoo, 'server', *options, f'--workers={args.workers}', '--max-cron-threads=0',
+             '--http-interface=127.0.0.1', f'--http-port={port}',
+             f'--gevent-port={gevent_port}', f'--db-filter=^{re.escape(database)}$',
+             f'--logfile={logfile}', '--log-level=info'],
+            env=db_env, stdout=server_output, stderr=subprocess.STDOUT,
+        )
+        if not wait_for(f'{base_url}/web/health'):
+            raise RuntimeError("Odoo did not start (see its log)")
+
+        started = time.monotonic()
+        answers_by_case = []
+        for case in cases:
+            intent = case['intent']
+            succeeded = event_of(emulator, 'payment_intent.succeeded', intent)
+            calls = [webhook_call(emulator, base_url, succeeded) for _ in range(args.parallel)]
+            event_ids = [succeeded]
+            if case['scenario'] == 'pay_page':
+                page = (f"{base_url}/stripe/pay/{case['invoice_id']}?access_token="
+                        f"{case['access_token']}&payment_intent={intent}")
+                calls += [('GET', page) for _ in range(args.parallel)]
+            elif case['scenario'] == 'out_of_order':
+                processing = event_of(emulator, 'payment_intent.processing', intent)
+                calls += [webhook_call(emulator, base_url, processing)
+                          for _ in range(args.parallel)]
+                event_ids.append(processing)
+            random.shuffle(calls)
+            answers = fire(calls)
+            answers_by_case.append((case, calls, answers, event_ids))
+        elapsed = time.monotonic() - started
+
+        checks = odoo_shell(odoo, options, CHECK_SCRIPT.format(
+            cases=json.dumps(cases), mark=MARK,
+        ))
+        total_calls = 0
+        for (case, calls, answers, event_ids), check in zip(answers_by_case, checks,
+                                                             strict=True):
+            label = f"round {case['round']} {case['scenario']} (invoice {case['invoice_id']})"
+            total_calls += len(calls)
+            statuses = Counter(status for status, _body in answers)
+            outcomes = Counter()
+            for (method, *_rest), (status, body) in zip(calls, answers, strict=True):
+                if method == 'POST' and status == 200:
+                    outcomes[json.loads(body).get('outcome')] += 1
+            print(f"{label}: answers {dict(statuses)}, webhook outcomes {dict(outcomes)}, "
+                  f"{check['payments']} payment(s), invoice {check['payment_state']}",
+                  flush=True)
+            if set(statuses) != {200}:
+                failures.append(f"{label}: answers other than 200: {dict(statuses)}")
+            if check['payments'] != 1:
+                failures.append(f"{label}: {check['payments']} payments instead of 1")
+            if check['payment_state'] != 'paid' or check['intent_state'] != 'succeeded' \
+                    or not check['intent_has_payment']:
+                failures.append(f"{label}: not paid: {check}")
+            recorded = Counter(event[0] for event in check['events'])
+            for event_id in event_ids:
+                if recorded[event_id] != 1:
+                    failures.append(f"{label}: {event_id} recorded {recorded[event_id]} times")
+            if outcomes['processed'] != len(event_ids):
+                failures.append(f"{label}: {outcomes['processed']} deliveries processed, "
+                                f"expected {len(event_ids)} (one per event)")
+
+        server.terminate()
+        server.wait(timeout=60)
+        server = None
+        with open(logfile, encoding='utf-8', errors='replace') as handle:
+            log = handle.read()
+        retries = len(re.findall(r'SERIALIZATION_FAILURE, \d+ tries left', log))
+        given_up = len(re.findall(r'maximum number of tries reached', log))
+        errors = [line for line in log.splitlines() if re.search(r' (ERROR|CRITICAL) ', line)]
+        webhook_pids = {
+            match.group(1) for match in re.finditer(
+                r'^\S+ \S+ (\d+) INFO \S+ werkzeug: .*"POST /stripe_connect/webhook', log, re.M,
+            )
+        }
+        print(f"Odoo retried {retries} serialization failure(s), gave up {given_up} time(s); "
+              f"{len(webhook_pids)} worker(s) served the webhook; {len(errors)} error line(s)",
+              flush=True)
+        if given_up:
+            failures.append(f"Odoo gave up on {given_up} request(s) after retries")
+        if errors:
+            failures.append("errors in Odoo's log: " + ' | '.join(errors[:5]))
+        if len(webhook_pids) < 2:
+            failures.append("fewer than 2 workers served the webhook: no real concurrency")
+        if not retries:
+            failures.append("no serialization failure was retried: the deliveries did not "
+                            "overlap (try more --parallel)")
+        summary = (f"{len(cases)} invoices, {total_calls} requests in {elapsed:.1f}s, "
+                   f"{args.workers} workers")
+    except Exception as error:  # reported as a failure of the run
+        failures.append(f"{type(error).__name__}: {error}")
+        summary = "run aborted"
+    finally:
+        if server is not None and server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if server_output:
+            server_output.close()
+        emulator.stop()
+        if fresh and not args.keep_database:
+            subprocess.run(['dropdb', '--if-exists', database], env=db_env, check=False,
+                           capture_output=True)
+        shutil.rmtree(link_dir, ignore_errors=True)
+
+    for failure in failures:
+        print(f"FAILED: {failure}")
+    print(f"{'FAIL' if failures else 'PASS'} webhook concurrency: {summary}; "
+          "exactly one account.payment per invoice" + ("" if not failures else " NOT shown"))
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

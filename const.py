@@ -42,6 +42,13 @@ HANDLED_WEBHOOK_EVENTS = [
     'payment_intent.processing',
     'payment_intent.payment_failed',
     'payment_intent.canceled',
+    'charge.refunded',
+    'refund.created',
+    'refund.updated',
+    'refund.failed',
+    'charge.dispute.created',
+    'charge.dispute.updated',
+    'charge.dispute.closed',
     'account.updated',
     'account.application.deauthorized',
 ]
@@ -53,6 +60,30 @@ PI_STATUS_MAPPING = {
     'succeeded': ('succeeded',),
     'canceled': ('canceled',),
 }
+
+# Refund statuses, grouped by what they mean for the refund payment in Odoo: Stripe took the
+# money off the balance for 'pending' and 'succeeded' refunds, and gave it back for the others.
+REFUND_STATUS_MAPPING = {
+    'pending': ('pending', 'requires_action'),
+    'succeeded': ('succeeded',),
+    'failed': ('failed',),
+    'canceled': ('canceled',),
+}
+# Refund states of this addon for which a refund payment is registered.
+REFUND_REGISTERED_STATES = ('pending', 'succeeded')
+
+# Dispute statuses, grouped by what they mean for the invoice.
+# See https://docs.stripe.com/api/disputes/object#dispute_object-status
+DISPUTE_STATUS_MAPPING = {
+    'open': ('warning_needs_response', 'warning_under_review', 'needs_response', 'under_review'),
+    'won': ('won', 'prevented'),
+    'lost': ('lost',),
+    'closed': ('warning_closed',),
+}
+
+# How far back the scheduled check with Stripe looks for PaymentIntents that may have changed
+# on Stripe without Odoo hearing of it (a lost webhook), in days.
+RESYNC_DAYS = 14
 
 # Requirements Stripe lists, shown to people as words rather than field paths.
 REQUIREMENT_LABELS = {

@@ -3,6 +3,8 @@ import logging
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tools import SQL
 
 from .. import const
@@ -54,12 +56,53 @@ class StripePaymentIntent(models.Model):
         check_company=True,
     )
 
+    refund_ids = fields.One2many(
+        string="Refunds", comodel_name='stripe.refund', inverse_name='intent_id', readonly=True,
+    )
+    dispute_ids = fields.One2many(
+        string="Disputes", comodel_name='stripe.dispute', inverse_name='intent_id', readonly=True,
+    )
+    amount_refunded = fields.Monetary(
+        compute='_compute_amount_refunded', store=True,
+        help="What was given back to the customer: refunds, and disputes lost.",
+    )
+    amount_refundable = fields.Monetary(
+        string="Left to Refund", compute='_compute_amount_refundable',
+        help="What may still be refunded: the amount received less the refunds, none while a "
+             "dispute is open or after one was lost.",
+    )
+
     _stripe_id_unique = models.Constraint(
         'UNIQUE(stripe_id)', "A Stripe PaymentIntent belongs to one record.",
     )
     _payment_unique = models.Constraint(
         'UNIQUE(payment_id)', "A payment comes from one Stripe PaymentIntent.",
     )
+
+    # === COMPUTE METHODS === #
+
+    @api.depends(
+        'refund_ids.state', 'refund_ids.amount', 'dispute_ids.state', 'dispute_ids.payment_id',
+    )
+    def _compute_amount_refunded(self):
+        for intent in self:
+            refunds = intent.refund_ids.filtered(
+                lambda r: r.state in const.REFUND_REGISTERED_STATES
+            )
+            lost = intent.dispute_ids.filtered(lambda d: d.state == 'lost' and d.payment_id)
+            intent.amount_refunded = sum(refunds.mapped('amount')) \
+                + sum(lost.mapped('payment_id.amount'))
+
+    @api.depends('state', 'payment_id', 'amount_received', 'amount_refunded', 'dispute_ids.state')
+    def _compute_amount_refundable(self):
+        for intent in self:
+            if intent.state != 'succeeded' or not intent.payment_id \
+                    or intent.dispute_ids.filtered(lambda d: d.state in ('open', 'lost')):
+                intent.amount_refundable = 0.0
+            else:
+                intent.amount_refundable = max(
+                    intent.currency_id.round(intent.amount_received - intent.amount_refunded), 0.0,
+                )
 
     # === BUSINESS METHODS - STATE === #
 
@@ -77,9 +120,12 @@ class StripePaymentIntent(models.Model):
     def _lock_for_update(self):
         """Take the row lock that serialises every registration of this PaymentIntent."""
         self.ensure_one()
+        # Under Odoo's REPEATABLE READ, a row another transaction changed meanwhile makes this
+        # raise a serialization failure: Odoo runs the request again, which then sees the
+        # other's payment. Expected, so not logged as a bad query.
         self.env.cr.execute(SQL(
             "SELECT id FROM stripe_payment_intent WHERE id = %s FOR UPDATE", self.id,
-        ))
+        ), log_exceptions=False)
         self.invalidate_recordset()
 
     def _check_intent_matches(self, intent):
@@ -92,55 +138,79 @@ class StripePaymentIntent(models.Model):
         self.ensure_one()
         metadata = intent.get('metadata') or {}
         if intent.get('id') != self.stripe_id:
-            return "the PaymentIntent id differs"
+            return self.env._("the PaymentIntent id differs")
         if metadata.get('odoo_database') != self.env.cr.dbname:
-            return "the PaymentIntent belongs to another database"
+            return self.env._("the PaymentIntent belongs to another database")
         if metadata.get('odoo_invoice_id') != str(self.move_id.id):
-            return "the PaymentIntent names another invoice"
+            return self.env._("the PaymentIntent names another invoice")
+        if metadata.get('odoo_company_id') not in (None, str(self.company_id.id)):
+            return self.env._("the PaymentIntent names another company")
         if (intent.get('currency') or '').upper() != self.currency_id.name:
-            return "the currency differs from the invoice's"
+            return self.env._("the currency differs from the invoice's")
         if bool(intent.get('livemode')) != self.livemode:
-            return "test and live mode are mixed"
+            return self.env._("test and live mode are mixed")
+        received = intent.get('amount_received') or 0
+        if intent.get('status') == 'succeeded' and not 0 < received <= (intent.get('amount') or 0):
+            return self.env._("the amount received is not within the PaymentIntent's amount")
         return None
 
     def _apply_stripe_intent(self, intent, source):
         """Bring this record in line with the PaymentIntent and register its payment once.
 
         Safe to call any number of times, from the webhook and from the pay page, by several
-        workers at once: the row lock and the unique payment make one payment at most.
+        workers at once and in any order: the row lock serialises the callers, a registered
+        payment is never registered again nor moved back to an earlier state, and the unique
+        payment makes one payment at most.
 
         :param dict intent: The PaymentIntent, fetched from Stripe on the connected account.
         :param str source: What triggered this, for the chatter (``webhook``, ``pay page``...).
-        :return: What was done, for the event log.
-        :rtype: str
+        :return: Whether the PaymentIntent was refused, and what was done, for the event log.
+        :rtype: tuple(bool, str)
         """
         self.ensure_one()
         self._lock_for_update()
         mismatch = self._check_intent_matches(intent)
         if mismatch:
             _logger.warning("Refused PaymentIntent %s: %s", intent.get('id'), mismatch)
-            return f"refused: {mismatch}"
+            return True, self.env._("Refused: %(reason)s.", reason=mismatch)
+        if self.state == 'succeeded' or self.payment_id:
+            return False, self.env._(
+                "Already registered as %(payment)s.", payment=self.payment_id.display_name,
+            )
         new_state = self._state_from_stripe(intent)
         values = {
+            'state': new_state,
             'stripe_status': intent.get('status'),
             'last_error': (intent.get('last_payment_error') or {}).get('message') or False,
         }
-        if self.state == 'succeeded' or self.payment_id:
-            self.write(values)
-            return "already registered"
-        values['state'] = new_state
         if new_state != 'succeeded':
             self.write(values)
-            return f"status {intent.get('status')}"
+            return False, self.env._("Payment %(status)s.", status=intent.get('status'))
+        currency_code = self.currency_id.name
         values.update({
-            'amount_received': money.from_minor_units(
-                intent.get('amount_received') or 0, self.currency_id.name
-            ),
+            'amount_received': money.from_minor_units(intent['amount_received'], currency_code),
             'payment_method_label': self._describe_payment_method(intent),
         })
+        note = ''
+        if intent['amount'] != self.amount_minor:
+            # The customer paid what Stripe asked, whatever Odoo believed: register that.
+            note = self.env._(
+                " Stripe charged %(charged)s where Odoo expected %(expected)s.",
+                charged=self.currency_id.format(
+                    money.from_minor_units(intent['amount'], currency_code)
+                ),
+                expected=self.currency_id.format(self.amount),
+            )
+            _logger.warning("PaymentIntent %s:%s", self.stripe_id, note)
+            values.update({
+                'amount': money.from_minor_units(intent['amount'], currency_code),
+                'amount_minor': intent['amount'],
+            })
         self.write(values)
         payment = self._register_payment(source)
-        return f"registered payment {payment.display_name}"
+        return False, self.env._(
+            "Registered payment %(payment)s.", payment=payment.display_name,
+        ) + note
 
     @api.model
     def _describe_payment_method(self, intent):
@@ -149,10 +219,11 @@ class StripePaymentIntent(models.Model):
         if not details:
             return False
         kind = details.get('type') or ''
-        card = details.get(kind) or {}
-        if card.get('last4'):
-            return f"{(card.get('brand') or kind).title()} •••• {card['last4']}"
-        return kind.replace('_', ' ').title()
+        method = details.get(kind) or {}
+        label = (method.get('brand') or kind).replace('_', ' ').title()
+        if method.get('last4'):
+            return f"{label} •••• {method['last4']}"
+        return label
 
     # === BUSINESS METHODS - ACCOUNTING === #
 
@@ -187,10 +258,14 @@ class StripePaymentIntent(models.Model):
         payment.action_post()
         self.sudo().payment_id = payment
         if move.state == 'posted':
-            (payment.move_id.line_ids + move.line_ids).filtered(
-                lambda line: line.account_id == payment.destination_account_id
-                and not line.reconciled
-            ).reconcile()
+            def open_lines(lines):
+                return lines.filtered(
+                    lambda line: line.account_id == payment.destination_account_id
+                    and not line.reconciled
+                )
+            invoice_lines = open_lines(move.line_ids)
+            if invoice_lines:  # Nothing left due (paid another way): all of it stays as credit.
+                (open_lines(payment.move_id.line_ids) + invoice_lines).reconcile()
         self._post_payment_message(source, amount_due_before)
         return payment
 
@@ -200,11 +275,11 @@ class StripePaymentIntent(models.Model):
         move = self.move_id.sudo()
         body = Markup("<p>%s</p>") % self.env._(
             "%(amount)s paid online with Stripe (%(method)s, reference %(reference)s), "
-            "registered from the %(source)s as %(payment)s.",
+            "registered from the %(origin)s as %(payment)s.",
             amount=self.currency_id.format(self.amount_received),
             method=self.payment_method_label or self.env._("online payment"),
             reference=self.stripe_id,
-            source=source,
+            origin=source,
             payment=self.payment_id.display_name,
         )
         if self.currency_id.compare_amounts(self.amount_received, amount_due_before) > 0:
@@ -214,3 +289,311 @@ class StripePaymentIntent(models.Model):
                 extra=self.currency_id.format(self.amount_received - amount_due_before),
             )
         move.message_post(body=body, subtype_xmlid='mail.mt_note')
+
+    # === BUSINESS METHODS - REFUNDS AND DISPUTES === #
+
+    def _mark_changed(self):
+        """Update this record's row after registering something under its lock.
+
+        A worker waiting on the lock (see :meth:`_lock_for_update`) then gets a serialization
+        failure and Odoo runs its request again, which sees what this transaction registered.
+        """
+        self.ensure_one()
+        self.env.cr.execute(SQL(
+            "UPDATE stripe_payment_intent SET write_date = write_date WHERE id = %s", self.id,
+        ))
+
+    def _stripe_ensure_registered(self, source):
+        """Register this PaymentIntent's payment first when it is not yet: a refund or dispute
+        event may come before the PaymentIntent's own event, or instead of a lost one.
+
+        :return: Whether the payment is registered.
+        :rtype: bool
+        """
+        self.ensure_one()
+        if self.state == 'succeeded' and self.payment_id:
+            return True
+        stripe_intent = self.env['stripe.platform']._get_gateway().retrieve_payment_intent(
+            self.stripe_account_id, self.stripe_id, expand_charge=True,
+        )
+        self._apply_stripe_intent(stripe_intent, source)
+        return bool(self.payment_id)
+
+    def _check_stripe_object_matches(self, stripe_object):
+        """Return why a refund or dispute from Stripe does not belong to this PaymentIntent.
+
+        :param dict stripe_object: The Refund or Dispute as Stripe returned it.
+        :return: A reason, or ``None`` when it belongs here.
+        :rtype: str | None
+        """
+        self.ensure_one()
+        if stripe_object.get('payment_intent') != self.stripe_id:
+            return self.env._("it concerns another PaymentIntent")
+        if (stripe_object.get('currency') or '').upper() != self.currency_id.name:
+            return self.env._("the currency differs from the payment's")
+        if bool(stripe_object.get('livemode')) != self.livemode:
+            return self.env._("test and live mode are mixed")
+        if not isinstance(stripe_object.get('amount'), int) or stripe_object['amount'] <= 0:
+            return self.env._("the amount is not a positive number")
+        return None
+
+    def _apply_stripe_refund(self, refund, source, credit_note=None):
+        """Record a refund of this PaymentIntent and register its refund payment, once.
+
+        Safe to call any number of times, from the webhook, from the refund made in Odoo and
+        from a check with Stripe, by several workers at once: the row lock on this record
+        serialises them and the refund's unique Stripe id makes one record, with one payment.
+
+        :param dict refund: The Refund as Stripe returned it (never an event's copy).
+        :param str source: What triggered this, for the chatter.
+        :param credit_note: The credit note the refund was made for, when Odoo made it.
+        :return: The refund's record (empty when refused) and what was done, for the event log.
+        :rtype: tuple(stripe.refund, str)
+        """
+        self.ensure_one()
+        Refund = self.env['stripe.refund'].sudo()
+        self._lock_for_update()
+        mismatch = self._check_stripe_object_matches(refund)
+        if not mismatch and not self._stripe_ensure_registered(source):
+            mismatch = self.env._("the payment it refunds is not registered")
+        if mismatch:
+            _logger.warning("Refused refund %s: %s", refund.get('id'), mismatch)
+            return Refund, self.env._("Refused: %(reason)s.", reason=mismatch)
+        record = Refund.search([('stripe_id', '=', refund['id'])], limit=1)
+        if not record:
+            made_here = (refund.get('metadata') or {}).get('odoo_database') == self.env.cr.dbname
+            record = Refund.create({
+                'stripe_id': refund['id'],
+                'intent_id': self.id,
+                'credit_note_id': (credit_note or self._stripe_credit_note_of(refund)).id,
+                'amount': money.from_minor_units(refund['amount'], self.currency_id.name),
+                'amount_minor': refund['amount'],
+                'origin': 'odoo' if made_here else 'stripe',
+            })
+        note = record._stripe_update(refund, source)
+        self._mark_changed()
+        return record, note
+
+    def _stripe_credit_note_of(self, refund):
+        """Return the credit note a refund made by this database names, if it is one of this
+        invoice's posted credit notes."""
+        self.ensure_one()
+        metadata = refund.get('metadata') or {}
+        credit_note_id = metadata.get('odoo_credit_note_id')
+        if metadata.get('odoo_database') != self.env.cr.dbname or not str(credit_note_id or '') \
+                .isdigit():
+            return self.env['account.move']
+        credit_note = self.env['account.move'].sudo().browse(int(credit_note_id)).exists()
+        if credit_note.move_type != 'out_refund' or credit_note.state != 'posted' \
+                or credit_note.reversed_entry_id != self.move_id:
+            return self.env['account.move']
+        return credit_note
+
+    def _stripe_refund(self, amount, reason=None, credit_note=None, idempotency_key=None):
+        """Refund ``amount`` of this PaymentIntent on Stripe and register the refund at once.
+
+        The events Stripe sends about the refund later find it registered and change nothing.
+
+        :param float amount: The amount to give back, in the PaymentIntent's currency; at most
+            what is left to refund.
+        :param str reason: Stripe's reason (``requested_by_customer``, ``duplicate``,
+            ``fraudulent``), if any.
+        :param credit_note: The credit note the refund is made for, if any: its refund payment
+            is reconciled with it.
+        :param str idempotency_key: The same key for retries of the same request, so that
+            Stripe refunds once however many times Odoo runs the request.
+        :return: The refund's record.
+        :rtype: stripe.refund
+        :raise UserError: When the amount may not be refunded, or Stripe refused.
+        """
+        self.ensure_one()
+        intent = self.sudo()
+        intent._lock_for_update()
+        currency = intent.currency_id
+        if currency.compare_amounts(amount, 0.0) <= 0:
+            raise UserError(self.env._("Enter a positive amount to refund."))
+        if currency.compare_amounts(amount, intent.amount_refundable) > 0:
+            raise UserError(self.env._(
+                "%(amount)s is more than what is left to refund on %(payment)s: %(left)s.",
+                amount=currency.format(amount), payment=intent.stripe_id,
+                left=currency.format(intent.amount_refundable),
+            ))
+        metadata = {
+            'odoo_database': self.env.cr.dbname,
+            'odoo_invoice_id': str(intent.move_id.id),
+            'odoo_user_id': str(self.env.uid),
+        }
+        if credit_note:
+            metadata['odoo_credit_note_id'] = str(credit_note.id)
+        params = {
+            'payment_intent': intent.stripe_id,
+            'amount': money.to_minor_units(amount, currency.name),
+            'metadata': metadata,
+        }
+        if reason:
+            params['reason'] = reason
+        refund = self.env['stripe.platform']._get_gateway().create_refund(
+            intent.stripe_account_id, params, idempotency_key,
+        )
+        record, note = intent._apply_stripe_refund(
+            refund, self.env._("refund made in Odoo"), credit_note=credit_note,
+        )
+        if not record:
+            raise UserError(self.env._(
+                "Stripe made refund %(refund)s, but Odoo could not register it: %(note)s",
+                refund=refund.get('id'), note=note,
+            ))
+        return record
+
+    def _apply_stripe_dispute(self, dispute, source):
+        """Record a dispute of this PaymentIntent as Stripe reports it now, and act on a change.
+
+        Safe to call any number of times, like :meth:`_apply_stripe_refund`: a lost dispute
+        registers one reversal payment however often it is reported.
+
+        :param dict dispute: The Dispute as Stripe returned it (never an event's copy).
+        :param str source: What triggered this, for the chatter.
+        :return: The dispute's record (empty when refused) and what was done.
+        :rtype: tuple(stripe.dispute, str)
+        """
+        self.ensure_one()
+        Dispute = self.env['stripe.dispute'].sudo()
+        self._lock_for_update()
+        mismatch = self._check_stripe_object_matches(dispute)
+        if not mismatch and not self._stripe_ensure_registered(source):
+            mismatch = self.env._("the payment it disputes is not registered")
+        if mismatch:
+            _logger.warning("Refused dispute %s: %s", dispute.get('id'), mismatch)
+            return Dispute, self.env._("Refused: %(reason)s.", reason=mismatch)
+        record = Dispute.search([('stripe_id', '=', dispute['id'])], limit=1)
+        is_new = not record
+        if is_new:
+            record = Dispute.create({
+                'stripe_id': dispute['id'],
+                'intent_id': self.id,
+                'amount': money.from_minor_units(dispute['amount'], self.currency_id.name),
+                'amount_minor': dispute['amount'],
+            })
+        note = record._stripe_update(dispute, source, is_new)
+        self._mark_changed()
+        return record, note
+
+    # === BUSINESS METHODS - CHECK WITH STRIPE === #
+
+    def _stripe_sync(self, source):
+        """Apply this PaymentIntent, its refunds and its disputes as Stripe has them now,
+        through the same exactly-once code as the webhook.
+
+        :return: What was done, one note per object.
+        :rtype: list(str)
+        """
+        self.ensure_one()
+        gateway = self.env['stripe.platform']._get_gateway()
+        stripe_intent = gateway.retrieve_payment_intent(
+            self.stripe_account_id, self.stripe_id, expand_charge=True,
+        )
+        refusal, note = self._apply_stripe_intent(stripe_intent, source)
+        notes = [note]
+        if refusal or not self.payment_id:
+            return notes
+        # Stripe lists the newest first: apply them in the order they happened.
+        refunds = gateway.list_refunds(self.stripe_account_id, self.stripe_id)['data']
+        for refund in reversed(refunds):
+            notes.append(self._apply_stripe_refund(refund, source)[1])
+        disputes = gateway.list_disputes(self.stripe_account_id, self.stripe_id)['data']
+        for dispute in reversed(disputes):
+            if dispute.get('payment_intent') == self.stripe_id:
+                notes.append(self._apply_stripe_dispute(dispute, source)[1])
+        return notes
+
+    # === BUSINESS METHODS - ACCOUNTING OF MONEY GIVEN BACK === #
+
+    def _register_outbound_payment(self, amount, memo, credit_note=None):
+        """Create, post and reconcile a payment giving ``amount`` of this PaymentIntent back
+        to the customer (a refund, or a dispute lost).
+
+        With an open credit note, the payment is reconciled with it: the credit note is paid
+        and the invoice stays paid. Otherwise it is reconciled with this PaymentIntent's own
+        payment, which keeps paying the invoice only for what the customer did not get back:
+        that amount is due on the invoice again.
+
+        :param float amount: In the PaymentIntent's currency.
+        :param str memo: The payment's memo.
+        :param credit_note: The credit note the money is given back for, if any.
+        :rtype: account.payment
+        """
+        self.ensure_one()
+        move = self.move_id.sudo()
+        company = move.company_id
+        journal = company._stripe_ensure_journal()
+        method_line = journal.outbound_payment_method_line_ids.filtered('payment_account_id')[:1] \
+            or journal.outbound_payment_method_line_ids[:1]
+        receivable = self.payment_id.destination_account_id
+        credit_note_lines = self._open_lines(credit_note.sudo().line_ids, receivable) \
+            if credit_note and credit_note.state == 'posted' else None
+        payment = self.env['account.payment'].sudo().with_company(company).create({
+            'amount': amount,
+            'payment_type': 'outbound',
+            'partner_type': 'customer',
+            'partner_id': move.commercial_partner_id.id,
+            'currency_id': self.currency_id.id,
+            'journal_id': journal.id,
+            'company_id': company.id,
+            'payment_method_line_id': method_line.id,
+            'destination_account_id': receivable.id,
+            'memo': memo,
+            'invoice_ids': [Command.link((credit_note if credit_note_lines else move).id)],
+        })
+        payment.action_post()
+        outbound_lines = self._open_lines(payment.move_id.line_ids, receivable)
+        if credit_note_lines:
+            (outbound_lines + credit_note_lines).reconcile()
+            outbound_lines = outbound_lines.filtered(lambda line: not line.reconciled)
+        if outbound_lines:  # No credit note, or more given back than it credits.
+            self._reconcile_given_back(outbound_lines)
+        return payment
+
+    @api.model
+    def _open_lines(self, lines, account):
+        return lines.filtered(lambda line: line.account_id == account and not line.reconciled)
+
+    def _reconcile_given_back(self, outbound_lines):
+        """Let this PaymentIntent's payment cover the money given back first, then the invoice
+        with what is left of it: the invoice is due again by the amount given back."""
+        self.ensure_one()
+        receivable = self.payment_id.destination_account_id
+        payment_lines = self.payment_id.move_id.line_ids.filtered(
+            lambda line: line.account_id == receivable
+        )
+        invoice_lines = self.move_id.sudo().line_ids.filtered(
+            lambda line: line.account_id == receivable
+        )
+        # Undo only the payment's matching with the invoice; other matchings stay.
+        payment_lines.matched_debit_ids.filtered(
+            lambda partial: partial.debit_move_id in invoice_lines
+        ).unlink()
+        (payment_lines + outbound_lines).reconcile()
+        self._reconcile_with_invoice()
+
+    def _reconcile_with_invoice(self):
+        """Reconcile what is left open of this PaymentIntent's payment with the invoice."""
+        self.ensure_one()
+        receivable = self.payment_id.destination_account_id
+        payment_lines = self._open_lines(self.payment_id.move_id.line_ids, receivable)
+        invoice_lines = self._open_lines(self.move_id.sudo().line_ids, receivable)
+        if payment_lines and invoice_lines and self.move_id.state == 'posted':
+            (payment_lines + invoice_lines).reconcile()
+
+    # === ACTIONS === #
+
+    def action_stripe_refund(self):
+        """Open the wizard refunding this Stripe payment, in full or in part."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._("Refund with Stripe"),
+            'res_model': 'stripe.refund.wizard',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_intent_id': self.id},
+        }

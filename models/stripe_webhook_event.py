@@ -1,10 +1,25 @@
 import json
 import logging
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError
 from odoo.tools import SQL
 
+from .. import const
+
 _logger = logging.getLogger(__name__)
+
+# Errors Odoo's HTTP layer answers by running the whole request again (Odoo's own list).
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.LockNotAvailable,
+    ConcurrencyError,
+)
+
+
+# Keys of Stripe objects whose values are secrets, not stored with the event.
+REDACTED_KEYS = const.SENSITIVE_KEYS - {'code'}
 
 
 class StripeWebhookEvent(models.Model):
@@ -33,53 +48,112 @@ class StripeWebhookEvent(models.Model):
             ('processed', "Processed"),
             ('ignored', "Ignored"),
             ('refused', "Refused"),
+            ('error', "Error, Stripe retries"),
         ],
         default='received', required=True, readonly=True,
     )
     note = fields.Char(string="What Happened", readonly=True)
+    attempts = fields.Integer(
+        readonly=True, default=1, help="How many deliveries of the event were processed.",
+    )
     payload = fields.Text(readonly=True, groups='base.group_system')
 
     _stripe_event_id_unique = models.Constraint(
         'UNIQUE(stripe_event_id)', "A Stripe event is recorded once.",
     )
 
-    # === BUSINESS METHODS === #
+    # === BUSINESS METHODS - RECEPTION === #
 
     @api.model
     def _stripe_receive(self, event):
         """Record a verified event once and act on it.
 
-        A redelivered event (same id) is acknowledged and does nothing more. Two workers
-        receiving the same event at once: the second waits on the first's insert and then finds
-        it recorded.
+        A redelivered event (same id) is acknowledged and does nothing more, unless its
+        processing failed (state ``error``): then the new delivery processes it again.
+
+        Two workers receiving the same event at once: the second waits on the first's row;
+        once the first commits, PostgreSQL refuses the second's insert with a serialization
+        failure (Odoo runs in REPEATABLE READ), Odoo runs the request again and it finds the
+        event recorded.
+
+        When processing fails (database error, Stripe unreachable, accounting refusal), its
+        work is rolled back, the event is kept with state ``error`` and the reason, and the
+        caller answers Stripe with an error so that Stripe delivers it again.
 
         :param dict event: The verified Stripe event.
-        :return: What happened, for the answer to Stripe.
+        :return: The event's outcome: a state of this model, or ``duplicate``.
         :rtype: str
         """
-        data_object = (event.get('data') or {}).get('object') or {}
-        self.env.cr.execute(SQL(
-            """
-            INSERT INTO stripe_webhook_event (
-                stripe_event_id, event_type, stripe_account_id, livemode, stripe_object_id,
-                state, payload, create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, 'received', %s, %s, %s,
-                    NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC')
-            ON CONFLICT (stripe_event_id) DO NOTHING
-            RETURNING id
-            """,
-            event['id'], event.get('type') or '', event.get('account'),
-            bool(event.get('livemode')), data_object.get('id'),
-            json.dumps(event), self.env.uid, self.env.uid,
-        ))
-        row = self.env.cr.fetchone()
-        if not row:
+        record = self._stripe_record(event)
+        if not record:
+            _logger.info("Stripe event %s already recorded: acknowledged", event['id'])
             return 'duplicate'
-        record = self.browse(row[0])
-        state, note, links = record._stripe_process(event)
-        record.write({'state': state, 'note': note[:250], **links})
+        try:
+            with self.env.cr.savepoint():
+                state, note, links = record._stripe_process(event)
+                record.write({'state': state, 'note': note[:250], **links})
+        except CONCURRENCY_ERRORS:
+            raise  # Odoo runs the whole request again.
+        except Exception as error:
+            _logger.warning(
+                "Stripe event %s (%s) failed, Stripe will deliver it again: %s",
+                event['id'], event.get('type'), error, exc_info=True,
+            )
+            record.write({
+                'state': 'error',
+                'note': self.env._("Failed, Stripe will retry: %(error)s", error=error)[:250],
+                **record._stripe_error_links(event),
+            })
+            return 'error'
         _logger.info("Stripe event %s (%s): %s", event['id'], event.get('type'), note)
         return state
+
+    @api.model
+    def _stripe_record(self, event):
+        """Insert the event's row, or take back the row of a delivery that failed.
+
+        :return: The record to process, or an empty recordset when the event was recorded
+            (and processed or refused) before.
+        """
+        data_object = (event.get('data') or {}).get('object') or {}
+        self.flush_model()
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO stripe_webhook_event AS recorded (
+                stripe_event_id, event_type, stripe_account_id, livemode, stripe_object_id,
+                state, attempts, payload, create_uid, write_uid, create_date, write_date)
+            VALUES (%(id)s, %(type)s, %(account)s, %(livemode)s, %(object)s,
+                    'received', 1, %(payload)s, %(uid)s, %(uid)s,
+                    NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC')
+            ON CONFLICT (stripe_event_id) DO UPDATE
+                SET state = 'received', note = NULL, attempts = recorded.attempts + 1,
+                    write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                WHERE recorded.state = 'error'
+            RETURNING id
+            """,
+            id=event['id'], type=event.get('type') or '', account=event.get('account'),
+            livemode=bool(event.get('livemode')), object=data_object.get('id'),
+            payload=json.dumps(self._stripe_redact(event)), uid=self.env.uid,
+        ), log_exceptions=False)  # A concurrent delivery's serialization failure is expected.
+        row = self.env.cr.fetchone()
+        if not row:
+            return self.browse()
+        record = self.browse(row[0])
+        record.invalidate_recordset()
+        return record
+
+    @api.model
+    def _stripe_redact(self, value):
+        """Return a copy of the event without the secrets Stripe puts in some objects (the
+        PaymentIntent's ``client_secret``), for storage."""
+        if isinstance(value, dict):
+            return {
+                key: '[redacted]' if key in REDACTED_KEYS and item else self._stripe_redact(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [self._stripe_redact(item) for item in value]
+        return value
 
     def _stripe_process(self, event):
         """Act on the event according to its type.
@@ -89,44 +163,36 @@ class StripeWebhookEvent(models.Model):
         """
         self.ensure_one()
         if bool(event.get('livemode')) != self.env['stripe.platform']._is_live():
-            return 'refused', "test and live mode are mixed", {}
+            return 'refused', self.env._(
+                "Refused: a test-mode event on a live platform, or the reverse."
+            ), self._stripe_company_links(event)
         handler = self._stripe_handlers().get(event.get('type'))
         if not handler:
-            return 'ignored', "event type not handled", {}
+            return 'ignored', self.env._("Event type not handled."), {}
         return handler(event)
 
     def _stripe_handlers(self):
+        """Return the handler of each event type the addon acts on."""
         return {
             'payment_intent.succeeded': self._stripe_handle_payment_intent,
             'payment_intent.processing': self._stripe_handle_payment_intent,
             'payment_intent.payment_failed': self._stripe_handle_payment_intent,
             'payment_intent.canceled': self._stripe_handle_payment_intent,
+            'charge.refunded': self._stripe_handle_charge_refunded,
+            'refund.created': self._stripe_handle_refund,
+            'refund.updated': self._stripe_handle_refund,
+            'refund.failed': self._stripe_handle_refund,
+            'charge.dispute.created': self._stripe_handle_dispute,
+            'charge.dispute.updated': self._stripe_handle_dispute,
+            'charge.dispute.closed': self._stripe_handle_dispute,
             'account.updated': self._stripe_handle_account_updated,
             'account.application.deauthorized': self._stripe_handle_deauthorized,
         }
 
-    def _stripe_handle_payment_intent(self, event):
-        data_object = event['data']['object']
-        metadata = data_object.get('metadata') or {}
-        if metadata.get('odoo_database') != self.env.cr.dbname:
-            return 'refused', "the PaymentIntent belongs to another database", {}
-        intent = self.env['stripe.payment.intent'].sudo().search(
-            [('stripe_id', '=', data_object.get('id'))], limit=1,
-        )
-        if not intent:
-            return 'refused', "unknown PaymentIntent", {}
-        links = {'move_id': intent.move_id.id, 'company_id': intent.company_id.id}
-        if event.get('account') != intent.stripe_account_id:
-            return 'refused', "the event comes from another Stripe account", links
-        # Never trust the event's copy: ask Stripe for the PaymentIntent as it is now.
-        stripe_intent = self.env['stripe.platform']._get_gateway().retrieve_payment_intent(
-            intent.stripe_account_id, intent.stripe_id, expand_charge=True,
-        )
-        outcome = intent._apply_stripe_intent(stripe_intent, self.env._("Stripe webhook"))
-        state = 'refused' if outcome.startswith('refused') else 'processed'
-        return state, outcome, links
+    # === BUSINESS METHODS - HANDLERS === #
 
     def _stripe_company_of(self, event):
+        """Return the company connected to the event's Stripe account, if any."""
         account_id = event.get('account')
         if not account_id:
             return self.env['res.company']
@@ -134,16 +200,143 @@ class StripeWebhookEvent(models.Model):
             [('stripe_account_id', '=', account_id)], limit=1,
         )
 
+    def _stripe_company_links(self, event):
+        company = self._stripe_company_of(event)
+        return {'company_id': company.id} if company else {}
+
+    def _stripe_error_links(self, event):
+        """Return the invoice and company a failed event concerns, for them to show it."""
+        links = self._stripe_company_links(event)
+        data_object = (event.get('data') or {}).get('object') or {}
+        if event.get('type', '').startswith('payment_intent.'):
+            intent_id = data_object.get('id')
+        else:  # Charges, refunds and disputes name their PaymentIntent.
+            intent_id = data_object.get('payment_intent')
+        if intent_id and isinstance(intent_id, str):
+            intent = self.env['stripe.payment.intent'].sudo().search(
+                [('stripe_id', '=', intent_id)], limit=1,
+            )
+            if intent:
+                links.update(move_id=intent.move_id.id, company_id=intent.company_id.id)
+        return links
+
+    def _stripe_handle_payment_intent(self, event):
+        """Apply a PaymentIntent event: fetch the PaymentIntent from Stripe, then register its
+        payment once it succeeded (see ``stripe.payment.intent._apply_stripe_intent``)."""
+        data_object = event['data']['object']
+        metadata = data_object.get('metadata') or {}
+        if metadata.get('odoo_database') != self.env.cr.dbname:
+            return 'refused', self.env._(
+                "Refused: the PaymentIntent belongs to another database."
+            ), self._stripe_company_links(event)
+        intent = self.env['stripe.payment.intent'].sudo().search(
+            [('stripe_id', '=', data_object.get('id'))], limit=1,
+        )
+        if not intent:
+            return 'refused', self.env._(
+                "Refused: this database did not create the PaymentIntent."
+            ), self._stripe_company_links(event)
+        links = {'move_id': intent.move_id.id, 'company_id': intent.company_id.id}
+        if event.get('account') != intent.stripe_account_id:
+            return 'refused', self.env._(
+                "Refused: the event comes from another Stripe account than the invoice's "
+                "company's."
+            ), links
+        # Never trust the event's copy: ask Stripe for the PaymentIntent as it is now.
+        stripe_intent = self.env['stripe.platform']._get_gateway().retrieve_payment_intent(
+            intent.stripe_account_id, intent.stripe_id, expand_charge=True,
+        )
+        refusal, note = intent._apply_stripe_intent(stripe_intent, self.env._("Stripe webhook"))
+        return ('refused' if refusal else 'processed'), note, links
+
+    def _stripe_intent_of(self, event, intent_id):
+        """Return the PaymentIntent record an event about a charge, refund or dispute concerns.
+
+        :return: The record (empty when it is not one of this database's) and the outcome to
+            answer instead of acting, if any.
+        :rtype: tuple(stripe.payment.intent, tuple | None)
+        """
+        intent = self.env['stripe.payment.intent'].sudo()
+        if intent_id and isinstance(intent_id, str):
+            intent = intent.search([('stripe_id', '=', intent_id)], limit=1)
+        if not intent:
+            return intent, ('ignored', self.env._(
+                "Not a payment made through this database."
+            ), self._stripe_company_links(event))
+        links = {'move_id': intent.move_id.id, 'company_id': intent.company_id.id}
+        if event.get('account') != intent.stripe_account_id:
+            return intent, ('refused', self.env._(
+                "Refused: the event comes from another Stripe account than the payment's."
+            ), links)
+        return intent, None
+
+    def _stripe_handle_refund(self, event):
+        """Apply a refund event: fetch the Refund from Stripe and register it once (see
+        ``stripe.payment.intent._apply_stripe_refund``)."""
+        data_object = event['data']['object']
+        intent, outcome = self._stripe_intent_of(event, data_object.get('payment_intent'))
+        if outcome:
+            return outcome
+        refund = self.env['stripe.platform']._get_gateway().retrieve_refund(
+            intent.stripe_account_id, data_object.get('id'),
+        )
+        record, note = intent._apply_stripe_refund(refund, self.env._("Stripe webhook"))
+        links = {'move_id': intent.move_id.id, 'company_id': intent.company_id.id}
+        return ('processed' if record else 'refused'), note, links
+
+    def _stripe_handle_charge_refunded(self, event):
+        """Apply ``charge.refunded``: fetch the PaymentIntent's refunds from Stripe and register
+        each once, so that a lost ``refund.created`` loses nothing."""
+        data_object = event['data']['object']
+        intent, outcome = self._stripe_intent_of(event, data_object.get('payment_intent'))
+        if outcome:
+            return outcome
+        refunds = self.env['stripe.platform']._get_gateway().list_refunds(
+            intent.stripe_account_id, intent.stripe_id,
+        )['data']
+        results = [
+            intent._apply_stripe_refund(refund, self.env._("Stripe webhook"))
+            for refund in reversed(refunds)  # Oldest first.
+        ]
+        links = {'move_id': intent.move_id.id, 'company_id': intent.company_id.id}
+        if results and not any(record for record, _note in results):
+            return 'refused', results[0][1], links
+        return 'processed', ' '.join(note for _record, note in results) or self.env._(
+            "Stripe lists no refund of this payment."
+        ), links
+
+    def _stripe_handle_dispute(self, event):
+        """Apply a dispute event: fetch the Dispute from Stripe and act on where it stands
+        (see ``stripe.payment.intent._apply_stripe_dispute``)."""
+        data_object = event['data']['object']
+        gateway = self.env['stripe.platform']._get_gateway()
+        intent_id = data_object.get('payment_intent')
+        if not intent_id and data_object.get('charge') and event.get('account'):
+            intent_id = gateway.retrieve_charge(
+                event['account'], data_object['charge'],
+            ).get('payment_intent')
+        intent, outcome = self._stripe_intent_of(event, intent_id)
+        if outcome:
+            return outcome
+        dispute = gateway.retrieve_dispute(intent.stripe_account_id, data_object.get('id'))
+        if not dispute.get('payment_intent'):
+            dispute['payment_intent'] = intent.stripe_id  # Found through its charge.
+        record, note = intent._apply_stripe_dispute(dispute, self.env._("Stripe webhook"))
+        links = {'move_id': intent.move_id.id, 'company_id': intent.company_id.id}
+        return ('processed' if record else 'refused'), note, links
+
     def _stripe_handle_account_updated(self, event):
         company = self._stripe_company_of(event)
         if not company:
-            return 'ignored', "no company is connected to this account", {}
+            return 'ignored', self.env._("No company is connected to this account."), {}
         company._stripe_apply_account(event['data']['object'])
-        return 'processed', "account status updated", {'company_id': company.id}
+        return 'processed', self.env._("Account status updated."), {'company_id': company.id}
 
     def _stripe_handle_deauthorized(self, event):
         company = self._stripe_company_of(event)
         if not company:
-            return 'ignored', "no company is connected to this account", {}
+            return 'ignored', self.env._("No company is connected to this account."), {}
         company._stripe_disconnect(deauthorize=False)
-        return 'processed', "company disconnected from Stripe", {'company_id': company.id}
+        return 'processed', self.env._("Company disconnected from Stripe."), {
+            'company_id': company.id,
+        }

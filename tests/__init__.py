@@ -1,5 +1,17 @@
 from . import (
+    test_connect,
+    test_connect_access,
+    test_connect_tour,
+    test_disputes,
     test_gateway,
     test_live_stripe,
     test_money,
+    test_pay_link,
+    test_pay_page,
+    test_pay_tour,
+    test_payment_registration,
+    test_refunds,
+    test_resync,
+    test_webhook,
+    test_webhook_security,
 )

@@ -49,7 +49,7 @@ class AccountMove(models.Model):
         """Override of account_stripe_connect to show disputes and refunds: ``disputed`` while a
         dispute is open, or lost and not paid again; ``refunded`` once all the money Stripe
         received for the invoice went back to the customer."""
-        super()._compute_stripe_status()
+        result = super()._compute_stripe_status()
         for move in self:
             dispute_states = set(move.stripe_dispute_ids.mapped('state'))
             if 'open' in dispute_states or (
@@ -66,6 +66,7 @@ class AccountMove(models.Model):
             if move.stripe_refund_ids and not currency.is_zero(received) \
                     and currency.compare_amounts(given_back, received) >= 0:
                 move.stripe_status = 'refunded'
+        return result
 
     @api.depends('stripe_dispute_ids.state', 'stripe_dispute_ids.evidence_due_by')
     def _compute_stripe_dispute_banner(self):

@@ -45,7 +45,7 @@ class StripeDispute(models.Model):
         default='open', required=True, readonly=True, index=True,
     )
     stripe_status = fields.Char(readonly=True)
-    evidence_due_by = fields.Datetime(string="Evidence Due By", readonly=True)
+    evidence_due_by = fields.Datetime(readonly=True)
     activity_id = fields.Many2one(
         comodel_name='mail.activity', readonly=True, ondelete='set null',
         help="The activity asking the invoice's responsible to answer the dispute.",

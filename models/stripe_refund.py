@@ -27,7 +27,7 @@ class StripeRefund(models.Model):
         string="Invoice", related='intent_id.move_id', store=True, index=True,
     )
     credit_note_id = fields.Many2one(
-        string="Credit Note", comodel_name='account.move', readonly=True,
+        comodel_name='account.move', readonly=True,
         index='btree_not_null', ondelete='set null', check_company=True,
         help="The credit note the refund was made for; its payment is reconciled with it.",
     )

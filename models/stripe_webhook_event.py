@@ -329,7 +329,9 @@ class StripeWebhookEvent(models.Model):
         company = self._stripe_company_of(event)
         if not company:
             return 'ignored', self.env._("No company is connected to this account."), {}
-        company._stripe_apply_account(event['data']['object'])
+        # Events may arrive out of order: ask Stripe for the account as it is now rather than
+        # applying the event's copy, which may be older than what was stored already.
+        company._stripe_refresh_account()
         return 'processed', self.env._("Account status updated."), {'company_id': company.id}
 
     def _stripe_handle_deauthorized(self, event):

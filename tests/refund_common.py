@@ -82,7 +82,7 @@ class StripeRefundCommon(StripeWebhookCommon):
 
     def _refund_wizard(self, action, amount=None):
         """The refund wizard an action opens, filled as a person would."""
-        wizard = self.env['stripe.refund.wizard'].with_context(action['context']).create({})
+        wizard = self.env['stripe.refund.wizard'].with_context(**action['context']).create({})
         if amount is not None:
             wizard.amount = amount
         return wizard

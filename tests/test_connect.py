@@ -1,3 +1,4 @@
+import json
 import os
 import tempfile
 from datetime import timedelta
@@ -369,6 +370,27 @@ class TestStripeConnect(StripeConnectHttpCommon):
         self.company.invalidate_recordset()
         self.assertEqual(self.company.stripe_connect_state, 'ready')
         self.assertIsNone(invoice._stripe_payment_refusal())
+
+    def test_account_updated_events_out_of_order(self):
+        """An older account.updated arriving last does not undo the newer status."""
+        self._connect_company()
+        account_id = self.company.stripe_account_id
+        self.emulator.update_account(account_id, charges_enabled=False)
+        self.emulator.update_account(account_id, charges_enabled=True)
+        updates = [
+            json.loads(delivery['body']) for delivery in self.emulator.pending_deliveries()
+            if json.loads(delivery['body'])['type'] == 'account.updated'
+        ]
+        self.assertEqual(len(updates), 2)
+        older, newer = updates
+        self.assertFalse(older['data']['object']['charges_enabled'])
+
+        for event in (newer, older):
+            self.assertEqual(self._post_event(event['id']).status_code, 200)
+
+        self.company.invalidate_recordset()
+        self.assertTrue(self.company.stripe_charges_enabled)
+        self.assertEqual(self.company.stripe_connect_state, 'ready')
 
     # === DISCONNECT === #
 

@@ -259,7 +259,7 @@ class TestRefundsFromOdoo(StripeRefundCommon):
         self.assertEqual(intent_as_user.amount_refundable, 100.0)
         action = intent_as_user.action_stripe_refund()
         wizard = self.env['stripe.refund.wizard'].with_user(user).with_context(
-            action['context'],
+            **action['context'],
         ).create({'amount': 10.0})
         wizard.action_refund()
         self.assertEqual(len(self._refunds()), 1)

@@ -15,7 +15,7 @@ class StripeRefundWizard(models.TransientModel):
         string="Stripe Payment", comodel_name='stripe.payment.intent', readonly=True,
     )
     credit_note_id = fields.Many2one(
-        string="Credit Note", comodel_name='account.move', readonly=True,
+        comodel_name='account.move', readonly=True,
         domain=[('move_type', '=', 'out_refund')],
     )
     move_id = fields.Many2one(

@@ -7,7 +7,7 @@
     'website': 'https://github.com/account-stripe-connect/account_stripe_connect',
     'license': 'LGPL-3',
     'depends': ['account', 'portal', 'mail'],
-    'external_dependencies': {'python': ['stripe']},
+    'external_dependencies': {'python': ['stripe', 'qrcode']},
     'data': [
         'security/ir.model.access.csv',
         'security/account_stripe_connect_security.xml',

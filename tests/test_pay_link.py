@@ -1,3 +1,4 @@
+import base64
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import html
@@ -220,7 +221,11 @@ class TestStripePayLink(StripeConnectCommon):
         self.assertEqual(link.get('href'), invoice.stripe_pay_url)
         self.assertEqual(link.text_content().strip(), invoice.stripe_pay_url)
         qr = block[0].xpath(".//img")[0]
-        self.assertTrue(qr.get('src').startswith('data:image/png;base64,'))
+        prefix = 'data:image/svg+xml;base64,'
+        self.assertTrue(qr.get('src').startswith(prefix))
+        svg = base64.b64decode(qr.get('src')[len(prefix):])
+        self.assertIn(b'<svg', svg)
+        self.assertIn(b'<path', svg)
         self.assertEqual(self._stripe_requests(), [])
 
     def test_pdf_without_link_when_not_payable_online(self):

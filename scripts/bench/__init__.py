@@ -1,0 +1,1 @@
+"""Pieces of scripts/benchmark.py: finding Odoo, running it, talking HTTP, each measurement."""

@@ -6,7 +6,7 @@ from odoo import http
 from odoo.http import request
 from odoo.tools import consteq
 
-from ..models.account_move import StripeAmountError
+from ..models.account_move import StripeAmountError, StripePaymentRefusedError
 from ..utils.stripe_gateway import StripeGatewayError, StripeUnavailableError
 
 _logger = logging.getLogger(__name__)
@@ -64,6 +64,10 @@ class StripePayPageController(http.Controller):
             'draft': env._("This invoice is not ready to be paid yet."),
             'cancelled': env._("This invoice was cancelled: there is nothing to pay."),
             'paid': env._("This invoice is paid. Thank you!"),
+            'processing': env._(
+                "A payment of this invoice is processing: your bank is confirming it. There is "
+                "nothing more to pay until it does."
+            ),
             'currency': env._(
                 "Online payment is not available for invoices in %(currency)s. Please contact "
                 "%(company)s to pay it another way.",
@@ -112,7 +116,8 @@ class StripePayPageController(http.Controller):
 
     def _unavailable_values(self, invoice_sudo, access_token, reason):
         return self._page_values(
-            invoice_sudo, access_token, state='paid' if reason == 'paid' else 'unavailable',
+            invoice_sudo, access_token,
+            state=reason if reason in ('paid', 'processing') else 'unavailable',
             message=self._refusal_message(invoice_sudo, reason),
         )
 
@@ -166,6 +171,9 @@ class StripePayPageController(http.Controller):
             except StripeAmountError as error:
                 message = str(error)
                 intent = invoice_sudo._stripe_prepare_intent(None)
+        except StripePaymentRefusedError as refused:
+            return self._render(self._unavailable_values(invoice_sudo, access_token,
+                                                         refused.reason))
         except StripeUnavailableError:
             request.env.cr.rollback()
             return self._render(
@@ -220,6 +228,8 @@ class StripePayPageController(http.Controller):
             intent = invoice_sudo._stripe_prepare_intent(self._parse_amount(amount))
         except StripeAmountError as error:
             return {'error': str(error)}
+        except StripePaymentRefusedError as refused:
+            return {'error': self._refusal_message(invoice_sudo, refused.reason)}
         except StripeUnavailableError:
             request.env.cr.rollback()
             return {'error': self._refusal_message(invoice_sudo, 'stripe_down')}

@@ -1,6 +1,7 @@
 import base64
 import io
 import math
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP
 
 import qrcode
 import qrcode.image.svg
@@ -21,6 +22,14 @@ from ..utils.stripe_gateway import (
 
 class StripeAmountError(UserError):
     """The amount a customer asked to pay is not one the invoice accepts now."""
+
+
+class StripePaymentRefusedError(UserError):
+    """The invoice cannot be paid online now; ``reason`` is a key of its refusals."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
 
 
 class AccountMove(models.Model):
@@ -63,7 +72,7 @@ class AccountMove(models.Model):
                 move.stripe_status = False
 
     @api.depends(
-        'move_type', 'state', 'amount_residual', 'currency_id',
+        'move_type', 'state', 'amount_residual', 'currency_id', 'stripe_payment_intent_ids.state',
         'company_id.stripe_account_id', 'company_id.stripe_charges_enabled',
     )
     def _compute_stripe_pay_url(self):
@@ -89,6 +98,9 @@ class AccountMove(models.Model):
             return 'paid'
         if not money.is_supported_currency(self.currency_id.name):
             return 'currency'
+        if 'processing' in self.sudo().stripe_payment_intent_ids.mapped('state'):
+            # A bank debit on its way: another payment now could charge the customer twice.
+            return 'processing'
         if not self.company_id.sudo()._stripe_can_take_payments():
             return 'unavailable'
         return None
@@ -177,10 +189,13 @@ class AccountMove(models.Model):
         fixed_in_currency = company.currency_id._convert(
             fixed, self.currency_id, company, fields.Date.context_today(self),
         )
-        fee = amount_minor * percent / 100.0 + money.to_minor_units(
-            fixed_in_currency, self.currency_id.name
+        code = self.currency_id.name
+        fee = money.to_minor_units(
+            amount_minor * percent / 100.0 / 10 ** money.minor_unit_exponent(code)
+            + fixed_in_currency, code, rounding=ROUND_FLOOR,
         )
-        return max(0, min(round(fee), amount_minor - 1))
+        step = money.minor_unit_step(code)
+        return max(0, min(fee, amount_minor - step))
 
     # === BUSINESS METHODS - PAYMENT INTENT === #
 
@@ -193,18 +208,29 @@ class AccountMove(models.Model):
         :param amount: The amount chosen by the customer, ``None`` for the full amount due.
         :rtype: stripe.payment.intent
         :raise StripeAmountError: When the amount is refused.
+        :raise StripePaymentRefusedError: When the invoice cannot be paid online any more.
         :raise StripeGatewayError: When Stripe refused or could not be reached.
         """
         self.ensure_one()
         move = self.sudo()
+        requested = amount
         amount = move._stripe_check_amount(amount)
         currency = move.currency_id
-        amount_minor = money.to_minor_units(amount, currency.name)
+        # The full amount due is rounded up to what Stripe can charge (KWD in tens of fils, MGA
+        # in whole ariary...) so that paying it always settles the invoice; a few minor units
+        # more stay as the customer's credit.
+        full = requested is None or currency.compare_amounts(amount, move.amount_residual) >= 0
+        amount_minor = money.to_minor_units(
+            amount, currency.name, rounding=ROUND_CEILING if full else ROUND_HALF_UP,
+        )
+        amount_minor = max(amount_minor, money.minor_unit_step(currency.name))
         amount = money.from_minor_units(amount_minor, currency.name)
         company = move.company_id
         # One preparation at a time per invoice, across workers (see _stripe_mark_intent_change).
         self.env.cr.execute(SQL("SELECT id FROM account_move WHERE id = %s FOR UPDATE", move.id))
         move.invalidate_recordset(['stripe_payment_intent_ids'])
+        if reason := move._stripe_payment_refusal():
+            raise StripePaymentRefusedError(reason)
         open_intents = move.stripe_payment_intent_ids.filtered(
             lambda i: i.state in ('draft', 'failed')
             and i.stripe_account_id == company.stripe_account_id
@@ -227,7 +253,14 @@ class AccountMove(models.Model):
             except (StripeUnavailableError, StripeConfigurationError, StripeAccountAccessError):
                 raise  # Creating another PaymentIntent would not work any better.
             except StripeGatewayError:
-                intent = None  # Not updatable any more (confirmed meanwhile?): make a new one.
+                # Not updatable any more: the customer may have paid it meanwhile (another tab,
+                # a webhook not arrived yet). What Stripe says of it comes first, so that a
+                # paid PaymentIntent never leads to a second charge.
+                move._stripe_sync_intent(intent.stripe_id, self.env._("pay page"))
+                if intent.state not in ('draft', 'failed'):
+                    move.invalidate_recordset(['amount_residual'])
+                    return move._stripe_prepare_intent(requested)
+                intent = None  # Still open but refused: make a new one.
             else:
                 intent.write({
                     'amount': amount, 'amount_minor': amount_minor,

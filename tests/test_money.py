@@ -1,3 +1,5 @@
+from decimal import ROUND_CEILING, ROUND_FLOOR
+
 from odoo.tests import BaseCase, tagged
 
 from ..utils import money
@@ -25,6 +27,13 @@ class TestMinorUnits(BaseCase):
         self.assertEqual(money.to_minor_units(5.125, 'KWD'), 5130)
         self.assertEqual(money.to_minor_units(12.5, 'KWD'), 12500)
         self.assertEqual(money.from_minor_units(12340, 'KWD'), 12.34)
+
+    def test_amount_due_is_rounded_up_to_what_stripe_can_charge(self):
+        self.assertEqual(money.to_minor_units(12.344, 'KWD', rounding=ROUND_CEILING), 12350)
+        self.assertEqual(money.to_minor_units(0.004, 'KWD', rounding=ROUND_CEILING), 10)
+        self.assertEqual(money.to_minor_units(100.5, 'MGA', rounding=ROUND_CEILING), 101)
+        self.assertEqual(money.to_minor_units(10.0, 'EUR', rounding=ROUND_CEILING), 1000)
+        self.assertEqual(money.to_minor_units(1.239, 'KWD', rounding=ROUND_FLOOR), 1230)
 
     def test_isk_is_charged_in_whole_kronur(self):
         self.assertEqual(money.to_minor_units(1500, 'ISK'), 150000)

@@ -334,6 +334,58 @@ class TestStripePayPage(StripeConnectHttpCommon):
         page = self._get(self._return_path(invoice, intent, 'processing'))
         self.assertTrue(page.xpath("//*[contains(@class, 'o_stripe_state_paid')]"))
 
+    def test_no_second_charge_while_a_bank_debit_is_processing(self):
+        invoice = self._make_invoice(100.0)
+        self._open(invoice)
+        intent = self._only_intent(invoice)
+        self._confirm(intent, 'pm_bank_debit')
+        self._get(self._return_path(invoice, intent, 'processing'))
+
+        page = self._open(invoice)  # The customer opens the emailed link again a week later.
+
+        self.assertIsNone(self._form(page), "no card form while the debit is on its way")
+        self.assertTrue(page.xpath("//*[contains(@class, 'o_stripe_state_processing')]"))
+        self.assertIn("error", self._amount(invoice, '100'))
+        self._only_intent(invoice)
+        self.assertFalse(invoice.stripe_pay_url)
+
+    def test_paid_intent_found_before_a_new_one_is_made(self):
+        """Paid in another tab, webhook not arrived: a new amount must not lead to a second
+        charge of the whole invoice."""
+        self.company.write({
+            'stripe_allow_partial_payments': True, 'stripe_partial_payment_minimum': 10.0,
+        })
+        invoice = self._make_invoice(100.0)
+        self._open(invoice)
+        self.assertIn('client_secret', self._amount(invoice, '30'))
+        intent = self._only_intent(invoice)
+        self._confirm(intent, 'pm_card_visa')  # Paid 30; no return page, no webhook yet.
+
+        page = self._open(invoice)  # Asks for the full 100 again: the update is refused.
+
+        self.assertEqual(intent.state, 'succeeded', "Stripe's answer registered first")
+        self.assertEqual(invoice.amount_residual, 70.0)
+        intents = invoice.stripe_payment_intent_ids
+        self.assertEqual(len(intents), 2)
+        new_intent = intents - intent
+        self.assertEqual(new_intent.amount, 70.0)
+        self.assertEqual(self._form(page).get('data-client-secret'),
+                         new_intent.sudo().client_secret)
+
+    def test_three_decimal_amount_due_is_covered_in_full(self):
+        currency = self.setup_other_currency('KWD')
+        currency.rounding = 0.001  # Fils, as in ISO 4217.
+        self.env.ref('product.decimal_price').digits = 3
+        invoice = self._make_invoice(12.344, currency=currency)
+        self.assertEqual(invoice.amount_residual, 12.344)
+        self._open(invoice)
+        intent = self._only_intent(invoice)
+        self.assertEqual(intent.amount_minor, 12350, "Stripe takes tens of fils: rounded up")
+        self._confirm(intent, 'pm_card_visa')
+        self._get(self._return_path(invoice, intent, 'succeeded'))
+        self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
+        self.assertTrue(currency.is_zero(invoice.amount_residual))
+
     def test_failed_then_try_again(self):
         invoice = self._make_invoice(100.0)
         self._open(invoice)

@@ -33,20 +33,23 @@ def minor_unit_step(currency_code):
     return 1
 
 
-def to_minor_units(amount, currency_code):
+def to_minor_units(amount, currency_code, rounding=ROUND_HALF_UP):
     """Convert a major-unit amount into the integer Stripe expects.
 
-    The result is rounded half up to the currency's step (see :func:`minor_unit_step`).
+    The result is rounded to the currency's step (see :func:`minor_unit_step`), half up by
+    default.
 
     :param amount: The amount in major units (float, Decimal or int).
     :param str currency_code: The ISO 4217 code.
+    :param str rounding: A :mod:`decimal` rounding mode: ``ROUND_CEILING`` so that an amount
+                         due is always covered, ``ROUND_FLOOR`` for what must not exceed it.
     :return: The amount in minor units.
     :rtype: int
     """
     exponent = minor_unit_exponent(currency_code)
     step = minor_unit_step(currency_code)
     minor = Decimal(str(amount)).scaleb(exponent)
-    steps = (minor / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    steps = (minor / step).quantize(Decimal(1), rounding=rounding)
     return int(steps) * step
 
 

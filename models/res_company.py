@@ -68,6 +68,10 @@ class ResCompany(models.Model):
         compute='_compute_stripe_connect_state',
     )
 
+    _stripe_account_unique = models.Constraint(
+        'UNIQUE(stripe_account_id)', "A Stripe account is connected to one company at most.",
+    )
+
     # === COMPUTE METHODS === #
 
     @api.depends('stripe_account_id', 'stripe_charges_enabled', 'stripe_details_submitted')
@@ -246,6 +250,14 @@ class ResCompany(models.Model):
         self._stripe_check_connectable()
         gateway = self.env['stripe.platform']._get_gateway()
         token = gateway.oauth_token(code)
+        other = self.sudo().search([
+            ('stripe_account_id', '=', token['stripe_user_id']), ('id', '!=', self.id),
+        ], limit=1)
+        if other:
+            raise UserError(self.env._(
+                "This Stripe account is already connected to the company %(company)s: one "
+                "Stripe account serves one company.", company=other.name,
+            ))
         self.sudo().write({
             'stripe_account_id': token['stripe_user_id'],
             'stripe_connect_method': 'oauth',

@@ -7,11 +7,12 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import requests
 from lxml import etree
+from psycopg2 import IntegrityError
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import config
+from odoo.tools import config, mute_logger
 
 from .. import const
 from ..controllers.onboarding import SETTINGS_URL
@@ -185,6 +186,14 @@ class TestStripeConnect(StripeConnectHttpCommon):
             self.assertEqual(response.status_code, 404)
             response = self._open(f'/stripe_connect/onboarding/{route}?company_id=abc')
             self.assertEqual(response.status_code, 404)
+
+    def test_one_stripe_account_serves_one_company(self):
+        self._connect_company()
+        other = self.env['res.company'].create({'name': "Other Company"})
+        with self.assertRaises(IntegrityError), mute_logger('odoo.sql_db'), \
+                self.env.cr.savepoint():
+            other.sudo().write({'stripe_account_id': self.company.stripe_account_id})
+            other.flush_recordset()
 
     # === EXISTING ACCOUNT THROUGH OAUTH === #
 

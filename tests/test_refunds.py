@@ -189,6 +189,26 @@ class TestRefundsFromOdoo(StripeRefundCommon):
         self.assertEqual(len(replays), 2)
         self.assertEqual(replays[0]['idempotency_key'], replays[1]['idempotency_key'])
 
+    def test_refund_retried_from_a_new_wizard_refunds_once(self):
+        """A failure that undid the refund in Odoo but not on Stripe, then the user tries
+        again from a new wizard before Stripe's event comes: still one refund."""
+        invoice, intent = self._paid_invoice(100.0)
+        with self.env.cr.savepoint() as savepoint:
+            self._refund_wizard(intent.action_stripe_refund(), 25.0).action_refund()
+            savepoint.rollback()
+        self.env.invalidate_all()
+        self.assertFalse(self._refunds())
+
+        self._refund_wizard(intent.action_stripe_refund(), 25.0).action_refund()
+
+        self.assertEqual(len(self._stripe_refunds(intent)), 1, "Stripe refunded once")
+        self.assertEqual(len(self._refunds()), 1)
+        self.assertAlmostEqual(invoice.amount_residual, 25.0)
+        # A later refund of the same amount is a new one.
+        self._refund_wizard(intent.action_stripe_refund(), 25.0).action_refund()
+        self.assertEqual(len(self._stripe_refunds(intent)), 2)
+        self.assertAlmostEqual(invoice.amount_residual, 50.0)
+
     def test_refund_of_a_credit_note_pays_the_credit_note(self):
         invoice, intent = self._paid_invoice(100.0)
         credit_note = self._credit_note(invoice, 30.0)

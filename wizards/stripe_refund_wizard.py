@@ -99,9 +99,12 @@ class StripeRefundWizard(models.TransientModel):
         refunds = self.env['stripe.refund']
         for intent, amount in self._refund_plan():
             minor = money.to_minor_units(amount, intent.currency_id.name)
-            # One key per wizard and payment: Odoo running the request again (after a
-            # serialization failure) gets the same refund from Stripe, not a second one.
-            key = f'{prefix}-refund-w{self.id}-{intent.stripe_id}-{minor}'
+            # The key names the payment, how many of its refunds Odoo knows and the amount:
+            # a retry of the same refund (Odoo running the request again, or the user again
+            # after a failure that undid the first try here but not on Stripe) gets the refund
+            # Stripe already made, while a later refund of the same amount gets a new key.
+            known = len(intent.refund_ids)
+            key = f'{prefix}-refund-{intent.stripe_id}-n{known}-{minor}'
             refunds |= intent._stripe_refund(
                 amount, self.reason, credit_note=self.credit_note_id, idempotency_key=key,
             )

@@ -81,6 +81,13 @@ DISPUTE_STATUS_MAPPING = {
     'closed': ('warning_closed',),
 }
 
+
+
+def state_for_status(mapping, status, default):
+    """Return the state of one of the mappings above that a Stripe status belongs to."""
+    return next((state for state, statuses in mapping.items() if status in statuses), default)
+
+
 # How far back the scheduled check with Stripe looks for PaymentIntents that may have changed
 # on Stripe without Odoo hearing of it (a lost webhook), in days.
 RESYNC_DAYS = 14

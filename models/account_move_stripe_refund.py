@@ -196,11 +196,4 @@ class AccountMove(models.Model):
     def action_stripe_refund_credit_note(self):
         """Open the wizard refunding this credit note to the customer with Stripe."""
         self.ensure_one()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': self.env._("Refund with Stripe"),
-            'res_model': 'stripe.refund.wizard',
-            'view_mode': 'form',
-            'target': 'new',
-            'context': {'default_credit_note_id': self.id},
-        }
+        return self.env['stripe.refund.wizard']._action_open(default_credit_note_id=self.id)

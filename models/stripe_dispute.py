@@ -68,11 +68,7 @@ class StripeDispute(models.Model):
     @api.model
     def _state_from_stripe(self, dispute):
         """Map a Dispute's status to this record's state."""
-        status = dispute.get('status')
-        for state, statuses in const.DISPUTE_STATUS_MAPPING.items():
-            if status in statuses:
-                return state
-        return 'open'
+        return const.state_for_status(const.DISPUTE_STATUS_MAPPING, dispute.get('status'), 'open')
 
     @api.model
     def _due_by_from_stripe(self, dispute):

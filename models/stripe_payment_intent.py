@@ -109,13 +109,8 @@ class StripePaymentIntent(models.Model):
     @api.model
     def _state_from_stripe(self, intent):
         """Map a PaymentIntent's status (and failure) to this record's state."""
-        status = intent.get('status')
-        for state, statuses in const.PI_STATUS_MAPPING.items():
-            if status in statuses:
-                if state == 'draft' and intent.get('last_payment_error'):
-                    return 'failed'
-                return state
-        return 'draft'
+        state = const.state_for_status(const.PI_STATUS_MAPPING, intent.get('status'), 'draft')
+        return 'failed' if state == 'draft' and intent.get('last_payment_error') else state
 
     def _lock_for_update(self):
         """Take the row lock that serialises every registration of this PaymentIntent."""
@@ -337,6 +332,26 @@ class StripePaymentIntent(models.Model):
             return self.env._("the amount is not a positive number")
         return None
 
+    def _lock_and_check_related(self, stripe_object, source):
+        """Take this PaymentIntent's lock and return why a refund or dispute of it is refused.
+
+        It is refused when it belongs elsewhere, or when the payment it concerns cannot be
+        registered first (see :meth:`_stripe_ensure_registered`).
+
+        :param dict stripe_object: The Refund or Dispute as Stripe returned it.
+        :param str source: What triggered this, for the chatter.
+        :return: A reason, or ``None`` when it may be applied.
+        :rtype: str | None
+        """
+        self._lock_for_update()
+        mismatch = self._check_stripe_object_matches(stripe_object)
+        if not mismatch and not self._stripe_ensure_registered(source):
+            mismatch = self.env._("the payment it concerns is not registered")
+        if mismatch:
+            _logger.warning("Refused %s %s: %s", stripe_object.get('object') or 'object',
+                            stripe_object.get('id'), mismatch)
+        return mismatch
+
     def _apply_stripe_refund(self, refund, source, credit_note=None):
         """Record a refund of this PaymentIntent and register its refund payment, once.
 
@@ -352,12 +367,7 @@ class StripePaymentIntent(models.Model):
         """
         self.ensure_one()
         Refund = self.env['stripe.refund'].sudo()
-        self._lock_for_update()
-        mismatch = self._check_stripe_object_matches(refund)
-        if not mismatch and not self._stripe_ensure_registered(source):
-            mismatch = self.env._("the payment it refunds is not registered")
-        if mismatch:
-            _logger.warning("Refused refund %s: %s", refund.get('id'), mismatch)
+        if mismatch := self._lock_and_check_related(refund, source):
             return Refund, self.env._("Refused: %(reason)s.", reason=mismatch)
         record = Refund.search([('stripe_id', '=', refund['id'])], limit=1)
         if not record:
@@ -458,12 +468,7 @@ class StripePaymentIntent(models.Model):
         """
         self.ensure_one()
         Dispute = self.env['stripe.dispute'].sudo()
-        self._lock_for_update()
-        mismatch = self._check_stripe_object_matches(dispute)
-        if not mismatch and not self._stripe_ensure_registered(source):
-            mismatch = self.env._("the payment it disputes is not registered")
-        if mismatch:
-            _logger.warning("Refused dispute %s: %s", dispute.get('id'), mismatch)
+        if mismatch := self._lock_and_check_related(dispute, source):
             return Dispute, self.env._("Refused: %(reason)s.", reason=mismatch)
         record = Dispute.search([('stripe_id', '=', dispute['id'])], limit=1)
         is_new = not record
@@ -589,11 +594,4 @@ class StripePaymentIntent(models.Model):
     def action_stripe_refund(self):
         """Open the wizard refunding this Stripe payment, in full or in part."""
         self.ensure_one()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': self.env._("Refund with Stripe"),
-            'res_model': 'stripe.refund.wizard',
-            'view_mode': 'form',
-            'target': 'new',
-            'context': {'default_intent_id': self.id},
-        }
+        return self.env['stripe.refund.wizard']._action_open(default_intent_id=self.id)

@@ -71,11 +71,7 @@ class StripeRefund(models.Model):
     @api.model
     def _state_from_stripe(self, refund):
         """Map a Refund's status to this record's state."""
-        status = refund.get('status')
-        for state, statuses in const.REFUND_STATUS_MAPPING.items():
-            if status in statuses:
-                return state
-        return 'pending'
+        return const.state_for_status(const.REFUND_STATUS_MAPPING, refund.get('status'), 'pending')
 
     def _stripe_update(self, refund, source):
         """Bring this record in line with the Refund as Stripe has it now; register its refund

@@ -10,13 +10,8 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from stripe_emulator import StripeEmulator  # noqa: E402
+from emulated_odoo import StripeEmulator, platform_settings, run, wait_for
 
 SETUP_SCRIPT = textwrap.dedent('''
     from odoo.fields import Command
@@ -53,22 +48,6 @@ SETUP_SCRIPT = textwrap.dedent('''
 ''')
 
 
-def run(command, **kwargs):
-    print('$', ' '.join(command), flush=True)
-    return subprocess.run(command, check=True, **kwargs)
-
-
-def wait_for(url, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return True
-        except OSError:
-            time.sleep(0.5)
-    return False
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--odoo', nargs='+', required=True, help="the odoo command")
@@ -91,15 +70,7 @@ def main():
     try:
         subprocess.run(['dropdb', '--if-exists', args.database], check=True)
         run([*odoo, '-i', 'account_stripe_connect', '--stop-after-init'])
-        settings = {
-            'secret_key': emulator.secret_key,
-            'publishable_key': emulator.publishable_key,
-            'client_id': emulator.client_id,
-            'mode': 'test',
-            'api_base': emulator.base_url,
-            'connect_base': emulator.base_url,
-            'js_url': emulator.js_url,
-        }
+        settings = platform_settings(emulator)
         # The webhook endpoint is registered through the addon, which calls Odoo's URL: the
         # emulator delivers there once the server below is up.
         setup = subprocess.run(

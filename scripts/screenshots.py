@@ -24,10 +24,7 @@ import textwrap
 import time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from stripe_emulator import StripeEmulator  # noqa: E402
+from emulated_odoo import ROOT, StripeEmulator, platform_settings, run, wait_for
 
 # Runs in `odoo shell`: configure the platform, connect the company through the emulator's
 # onboarding, invoice a customer and send the invoice; print the pay link of the email.
@@ -102,22 +99,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
-
-
-def run(command, **kwargs):
-    print('$', ' '.join(command), flush=True)
-    return subprocess.run(command, check=True, **kwargs)
-
-
-def wait_for(url, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return True
-        except OSError:
-            time.sleep(0.5)
-    return False
 
 
 def make_logo():
@@ -263,15 +244,7 @@ def main():
     try:
         subprocess.run(['dropdb', '--if-exists', args.database], check=True)
         run([*args.odoo, *options, '-i', 'account_stripe_connect', '--stop-after-init'])
-        settings = {
-            'secret_key': emulator.secret_key,
-            'publishable_key': emulator.publishable_key,
-            'client_id': emulator.client_id,
-            'mode': 'test',
-            'api_base': emulator.base_url,
-            'connect_base': emulator.base_url,
-            'js_url': emulator.js_url,
-        }
+        settings = platform_settings(emulator)
         setup = subprocess.run(
             [*args.odoo, 'shell', *options, '--no-http'],
             input=SETUP_SCRIPT.format(settings=settings, base_url=base_url, logo=make_logo()),

@@ -48,10 +48,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from stripe_emulator import StripeEmulator  # noqa: E402
+from emulated_odoo import ROOT, StripeEmulator, platform_settings, wait_for
 
 ADDON = 'account_stripe_connect'
 MARK = 'ASC_JSON '
@@ -179,17 +176,6 @@ def odoo_shell(odoo, options, script):
     raise RuntimeError("the Odoo shell script failed")
 
 
-def wait_for(url, timeout=180):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return True
-        except OSError:
-            time.sleep(0.5)
-    return False
-
-
 # === FIRING === #
 
 def http_call(method, url, body=None, headers=None):
@@ -277,11 +263,7 @@ def main():
         if install.returncode:
             sys.stderr.write(install.stdout[-4000:] + install.stderr[-4000:])
             raise RuntimeError("installing the addon failed")
-        settings = {
-            'secret_key': emulator.secret_key, 'publishable_key': emulator.publishable_key,
-            'client_id': emulator.client_id, 'mode': 'test', 'api_base': emulator.base_url,
-            'connect_base': emulator.base_url, 'js_url': emulator.js_url,
-        }
+        settings = platform_settings(emulator)
         params = {
             'settings': settings, 'base_url': base_url, 'rounds': args.rounds,
             'webhook_url': f'{base_url}/stripe_connect/webhook', 'scenarios': SCENARIOS,
@@ -303,7 +285,7 @@ def main():
              f'--logfile={logfile}', '--log-level=info'],
             env=db_env, stdout=server_output, stderr=subprocess.STDOUT,
         )
-        if not wait_for(f'{base_url}/web/health'):
+        if not wait_for(f'{base_url}/web/health', timeout=180):
             raise RuntimeError("Odoo did not start (see its log)")
 
         started = time.monotonic()

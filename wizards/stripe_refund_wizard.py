@@ -91,6 +91,19 @@ class StripeRefundWizard(models.TransientModel):
 
     # === ACTIONS === #
 
+    @api.model
+    def _action_open(self, **defaults):
+        """Return the action opening this wizard, with its defaults (``default_intent_id``
+        for a Stripe payment, ``default_credit_note_id`` for a credit note)."""
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._("Refund with Stripe"),
+            'res_model': self._name,
+            'view_mode': 'form',
+            'target': 'new',
+            'context': defaults,
+        }
+
     def action_refund(self):
         """Refund on Stripe and register the refunds at once (their events change nothing)."""
         self.ensure_one()

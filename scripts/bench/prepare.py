@@ -6,19 +6,9 @@ import json
 import secrets
 import urllib.parse
 
+from emulated_odoo import platform_settings
+
 from .client import OdooSession, fetch
-
-
-def platform_settings(emulator):
-    return {
-        'secret_key': emulator.secret_key,
-        'publishable_key': emulator.publishable_key,
-        'client_id': emulator.client_id,
-        'mode': 'test',
-        'api_base': emulator.base_url,
-        'connect_base': emulator.base_url,
-        'js_url': emulator.js_url,
-    }
 
 
 def configure(ctx, base_url):

@@ -1,18 +1,13 @@
 # Sourced by the project's scripts: finds Odoo 19 and prepares an addons path with this addon.
-# Sets ODOO (command array), ODOO_PY, ADDONS_PATH, ADDON_LINK_DIR. Starts PostgreSQL if down.
+# Sets ODOO (command array), ODOO_PY, ODOO_RC, ADDONS_PATH, ADDON_LINK_DIR. Starts PostgreSQL
+# if it is down.
 
 ASC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-if command -v odoo >/dev/null 2>&1; then
-    ODOO=("$(command -v odoo)")
-    _shebang="$(head -n1 "$(readlink -f "${ODOO[0]}")")"
-    ODOO_PY="${_shebang#\#!}"; ODOO_PY="${ODOO_PY%% *}"
-    [ -x "$ODOO_PY" ] || ODOO_PY="$(command -v python3)"
-elif python3 -c 'import odoo' 2>/dev/null; then
-    ODOO_PY="$(command -v python3)"
-    ODOO=("$ODOO_PY" -m odoo)
-else
-    echo "Odoo 19 was not found: put 'odoo' on PATH (or make 'python3 -m odoo' work)." >&2
+source "$ASC_ROOT/scripts/find_odoo.sh"
+if [ ${#ODOO[@]} -eq 0 ]; then
+    echo "Odoo 19 was not found: put 'odoo' on PATH (or make 'python3 -m odoo' work)," \
+        "or run scripts/setup.sh, which installs it." >&2
     return 1 2>/dev/null || exit 1
 fi
 
@@ -30,11 +25,4 @@ ADDON_LINK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/asc-addons.XXXXXX")"
 ln -s "$ASC_ROOT" "$ADDON_LINK_DIR/account_stripe_connect"
 ADDONS_PATH="${_rc_addons:+$_rc_addons,}$ADDON_LINK_DIR"
 
-# PostgreSQL, started when it is down (Debian's cluster tools).
-if ! pg_isready -q 2>/dev/null; then
-    if command -v pg_ctlcluster >/dev/null 2>&1; then
-        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start \
-            || echo "Could not start PostgreSQL" >&2
-        for _ in $(seq 1 30); do pg_isready -q && break; sleep 1; done
-    fi
-fi
+source "$ASC_ROOT/scripts/start_postgresql.sh"

@@ -6,6 +6,20 @@
 #      and Ubuntu's ~/.profile put ~/.local/bin on the PATH only from the next login on);
 #   3. `python3 -m odoo`.
 
+# asc_odoo_python ODOO_SCRIPT: prints the Python that runs this `odoo` script.
+asc_odoo_python() {
+    local script interp arg
+    script="$(readlink -f "$1")"
+    read -r interp arg _ < <(head -n1 "$script" | sed -n 's/^#![[:space:]]*//p') || true
+    case "${interp:-}" in
+        */env) command -v "${arg:-python3}" || true ;;
+        # pip's launcher where the interpreter's path is too long for a #! line:
+        # "#!/bin/sh", then "'''exec' "/path/to/python" "$0" "$@"".
+        */sh) sed -n "2s/^'''exec' \"\\([^\"]*\\)\".*/\\1/p" "$script" ;;
+        *) echo "${interp:-}" ;;
+    esac
+}
+
 ODOO=()
 ODOO_PY=""
 _asc_odoo_bin="$(command -v odoo || true)"
@@ -14,16 +28,10 @@ if [ -z "$_asc_odoo_bin" ] && [ -x "$HOME/.local/bin/odoo" ]; then
 fi
 if [ -n "$_asc_odoo_bin" ]; then
     ODOO=("$_asc_odoo_bin")
-    # The interpreter of its first line: "#!/venv/bin/python3" or "#!/usr/bin/env python3".
-    read -r _asc_interp _asc_arg _ < <(head -n1 "$(readlink -f "$_asc_odoo_bin")" \
-        | sed -n 's/^#![[:space:]]*//p') || true
-    case "${_asc_interp:-}" in
-        */env) ODOO_PY="$(command -v "${_asc_arg:-python3}" || true)" ;;
-        *) ODOO_PY="${_asc_interp:-}" ;;
-    esac
+    ODOO_PY="$(asc_odoo_python "$_asc_odoo_bin")"
     [ -n "$ODOO_PY" ] && [ -x "$ODOO_PY" ] || ODOO_PY="$(command -v python3 || true)"
 elif python3 -c 'import odoo.release' 2>/dev/null; then
     ODOO_PY="$(command -v python3)"
     ODOO=("$ODOO_PY" -m odoo)
 fi
-unset _asc_odoo_bin _asc_interp _asc_arg
+unset _asc_odoo_bin

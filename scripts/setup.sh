@@ -15,6 +15,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/find_odoo.sh
+source "$ROOT/scripts/find_odoo.sh"  # for asc_odoo_python
 ODOO_GIT_URL="https://github.com/odoo/odoo.git"
 ODOO_BRANCH="19.0"
 ODOO_MAJOR=19
@@ -81,9 +83,6 @@ if [ $IS_ROOT -eq 1 ]; then
 else
     VENV="${VENV:-${XDG_DATA_HOME:-$HOME/.local/share}/odoo${ODOO_MAJOR}-venv}"
     BIN_DIR="${BIN_DIR:-$HOME/.local/bin}"
-fi
-if [ -z "$PYTHON" ]; then
-    if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON="$(command -v python3 || true)"; fi
 fi
 if [ -n "$ODOO_SRC" ]; then
     ODOO_SRC="$(cd "$ODOO_SRC" 2>/dev/null && pwd)" \
@@ -207,7 +206,7 @@ setup_postgresql() {
             did "started PostgreSQL"
         fi
     fi
-    ok "PostgreSQL is running ($(psql --version 2>/dev/null | awk '{print $1, $3}'))"
+    ok "PostgreSQL is running"
 
     # A role named after you: Debian's and Ubuntu's PostgreSQL let a local user in as the role of
     # the same name ("peer"), with no password, which is all a development machine needs.
@@ -231,6 +230,13 @@ setup_postgresql() {
             die "cannot log in to PostgreSQL as '$ME': $error"
         fi
     fi
+    local server
+    server="$(psql -d postgres -Atqc 'SHOW server_version_num' 2>/dev/null || echo 0)"
+    if [ "${server:-0}" -ge 130000 ]; then
+        ok "PostgreSQL $(psql -d postgres -Atqc 'SHOW server_version' | awk '{print $1}') (Odoo $ODOO_MAJOR needs 13 or later)"
+    else
+        todo "this PostgreSQL (${server:-?}) is older than 13, which Odoo $ODOO_MAJOR needs"
+    fi
 }
 
 # === ODOO === #
@@ -240,17 +246,10 @@ odoo_major() {
     "$@" --version 2>/dev/null | sed -n 's/^Odoo Server \([0-9]*\)\..*/\1/p' | head -n1
 }
 
-# The Python that runs `odoo`, from the command's first line.
+# The `odoo` command set up or found, and the Python that runs it.
 ODOO_CMD=""
 ODOO_PY=""
-interpreter_of() {
-    local interp arg
-    read -r interp arg _ < <(head -n1 "$(readlink -f "$1")" | sed -n 's/^#![[:space:]]*//p') || true
-    case "${interp:-}" in
-        */env) command -v "${arg:-python3}" || true ;;
-        *) echo "${interp:-}" ;;
-    esac
-}
+interpreter_of() { asc_odoo_python "$1"; }
 
 python_ok() {
     "$1" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null
@@ -271,7 +270,7 @@ fetch_odoo_source() {
         tar -C "$ODOO_SRC" --exclude=./.git --exclude=./build --exclude='./*.egg-info' \
             --exclude='__pycache__' --exclude='*.py[co]' -cf - . | tar -C "$target" -xf -
     else
-        command -v git >/dev/null 2>&1 || apt_install "Odoo's source" git \
+        command -v git >/dev/null 2>&1 || apt_install "Odoo's source" git ca-certificates \
             || die "git is needed to fetch Odoo (or give --odoo-src DIR)"
         echo "  ...      git clone --depth 1 --branch $ODOO_BRANCH $ODOO_GIT_URL"
         git clone --quiet --depth 1 --branch "$ODOO_BRANCH" --single-branch "$ODOO_GIT_URL" "$target" \
@@ -313,6 +312,9 @@ install_odoo() {
     local build_packages=(python3-venv python3-dev build-essential libpq-dev libldap2-dev libsasl2-dev)
     apt_install "building Odoo's requirements" "${build_packages[@]}" || true
 
+    if [ -z "$PYTHON" ]; then
+        if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON="$(command -v python3 || true)"; fi
+    fi
     [ -n "$PYTHON" ] && python_ok "$PYTHON" \
         || die "Odoo $ODOO_MAJOR needs Python 3.10 to 3.13 (give one with --python)"
     if [ -x "$VENV/bin/python" ]; then
@@ -341,6 +343,7 @@ install_odoo() {
     # the folder is installed as a regular (not editable) Python package.
     local addon
     for addon in "$build/odoo/addons"/*/; do
+        [ -d "$addon" ] || continue  # a source already laid out so (Odoo's own sdist)
         mv "$addon" "$build/odoo/odoo/addons/"
     done
     echo "  ...      pip install Odoo $ODOO_MAJOR"

@@ -306,6 +306,16 @@ with open(target, 'w', encoding='utf-8') as handle:
 PY
 }
 
+# quietly LOG COMMAND...: runs it with its output in LOG, shown (the end of it) if it fails.
+quietly() {
+    local log="$1"; shift
+    if "$@" >"$log" 2>&1; then
+        return 0
+    fi
+    tail -n 40 "$log" | sed 's/^/  | /'
+    return 1
+}
+
 install_odoo() {
     # What pip needs to build Odoo's requirements (Odoo's documentation: libldap2-dev, libpq-dev,
     # libsasl2-dev; a compiler and Python's headers for psycopg2 and python-ldap).
@@ -335,8 +345,8 @@ install_odoo() {
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --progress-bar off \
         --upgrade pip wheel || die "could not upgrade pip in $VENV"
     echo "  ...      pip install Odoo's requirements (a few minutes the first time)"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --progress-bar off \
-        -r "$build/requirements.txt" || die "Odoo's requirements did not install (see pip's output above)"
+    quietly "$build/pip.log" "$VENV/bin/python" -m pip install --disable-pip-version-check \
+        --progress-bar off -r "$build/requirements.txt" || die "Odoo's requirements did not install"
     did "installed Odoo's Python requirements in $VENV"
 
     # As Odoo's own packaging does (setup/package.py): the addons go into odoo/addons, then
@@ -347,8 +357,8 @@ install_odoo() {
         mv "$addon" "$build/odoo/odoo/addons/"
     done
     echo "  ...      pip install Odoo $ODOO_MAJOR"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --progress-bar off \
-        --no-deps "$build/odoo" || die "Odoo did not install (see pip's output above)"
+    quietly "$build/pip.log" "$VENV/bin/python" -m pip install --disable-pip-version-check \
+        --progress-bar off --no-deps "$build/odoo" || die "Odoo did not install"
     rm -rf "$build"
     [ "$(odoo_major "$VENV/bin/odoo")" = "$ODOO_MAJOR" ] || die "$VENV/bin/odoo does not run"
     did "installed Odoo $ODOO_MAJOR in $VENV"
@@ -368,7 +378,13 @@ link_odoo() {
     fi
     case ":$PATH:" in
         *":$BIN_DIR:"*) ;;
-        *) todo "$BIN_DIR is not in your PATH: add it (Debian's and Ubuntu's ~/.profile adds ~/.local/bin at your next login; this project's scripts look there too)" ;;
+        *)
+            if [ "$BIN_DIR" = "$HOME/.local/bin" ]; then
+                echo "  note     $BIN_DIR is not in this shell's PATH: Debian's and Ubuntu's ~/.profile adds it at your next login; this project's scripts look there already"
+            else
+                todo "$BIN_DIR is not in your PATH: add it, or run $link"
+            fi
+            ;;
     esac
 }
 

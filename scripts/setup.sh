@@ -142,7 +142,7 @@ APT_UPDATED=0
 apt_update_once() {
     [ $APT_UPDATED -eq 1 ] && return 0
     echo "  ...      apt-get update"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq || return 1
     APT_UPDATED=1
 }
 
@@ -186,10 +186,14 @@ apt_install() {
 
 setup_postgresql() {
     step "PostgreSQL"
-    if ! command -v pg_isready >/dev/null 2>&1 || ! pg_isready -q 2>/dev/null; then
+    if ! command -v psql >/dev/null 2>&1 || ! command -v pg_isready >/dev/null 2>&1; then
+        apt_install "PostgreSQL's client" postgresql-client \
+            || die "PostgreSQL is needed: install it, then run this again"
+    fi
+    if ! pg_isready -q 2>/dev/null; then
         # Not reachable: install the server where none is installed, then start it.
         if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
-            apt_install "PostgreSQL" postgresql postgresql-client \
+            apt_install "PostgreSQL" postgresql \
                 || die "PostgreSQL is needed: install it, then run this again"
         fi
         if command -v pg_lsclusters >/dev/null 2>&1 \

@@ -1,5 +1,9 @@
 """Constants of the Stripe integration: API version, currency rules and event mappings."""
 
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
 # The Stripe API version this addon speaks, sent with every request and asked of webhook
 # endpoints it creates. Bump it only together with the code that reads Stripe's objects.
 STRIPE_API_VERSION = '2026-10-28.endive'
@@ -92,24 +96,25 @@ def state_for_status(mapping, status, default):
 # on Stripe without Odoo hearing of it (a lost webhook), in days.
 RESYNC_DAYS = 14
 
-# Requirements Stripe lists, shown to people as words rather than field paths.
+# Requirements Stripe lists, shown to people as words rather than field paths, in their language
+# (translated when shown: see res.company._stripe_format_requirements).
 REQUIREMENT_LABELS = {
-    'business_profile.url': "Business website",
-    'business_profile.mcc': "Business category",
-    'business_profile.product_description': "Product description",
-    'external_account': "Bank account for payouts",
-    'tos_acceptance.date': "Acceptance of Stripe's terms",
-    'tos_acceptance.ip': "Acceptance of Stripe's terms",
-    'company.tax_id': "Company tax ID",
-    'company.address.line1': "Company address",
-    'company.address.city': "Company city",
-    'company.address.postal_code': "Company postal code",
-    'company.phone': "Company phone",
-    'representative.first_name': "Representative's name",
-    'representative.last_name': "Representative's name",
-    'representative.dob.day': "Representative's date of birth",
-    'representative.email': "Representative's email",
-    'email': "Account email",
+    'business_profile.url': _lt("Business website"),
+    'business_profile.mcc': _lt("Business category"),
+    'business_profile.product_description': _lt("Product description"),
+    'external_account': _lt("Bank account for payouts"),
+    'tos_acceptance.date': _lt("Acceptance of Stripe's terms"),
+    'tos_acceptance.ip': _lt("Acceptance of Stripe's terms"),
+    'company.tax_id': _lt("Company tax ID"),
+    'company.address.line1': _lt("Company address"),
+    'company.address.city': _lt("Company city"),
+    'company.address.postal_code': _lt("Company postal code"),
+    'company.phone': _lt("Company phone"),
+    'representative.first_name': _lt("Representative's name"),
+    'representative.last_name': _lt("Representative's name"),
+    'representative.dob.day': _lt("Representative's date of birth"),
+    'representative.email': _lt("Representative's email"),
+    'email': _lt("Account email"),
 }
 
 # Secrets never written to a log line as they are.

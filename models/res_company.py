@@ -120,12 +120,21 @@ class ResCompany(models.Model):
 
     @api.model
     def _stripe_format_requirements(self, requirements):
-        """Turn Stripe's requirement paths into readable lines, without repeats."""
+        """Turn Stripe's requirement paths into readable lines, without repeats.
+
+        The labels come out in the environment's language (the user's in Settings); a path
+        without a label stays Stripe's own words, as Stripe sends them in English.
+
+        :param list requirements: Stripe's requirement paths, such as ``company.phone``.
+        :return: One label a line, or ``False`` when nothing is required.
+        :rtype: str | bool
+        """
         labels = []
         for requirement in requirements or []:
-            label = const.REQUIREMENT_LABELS.get(requirement) or requirement.replace(
-                '_', ' '
-            ).replace('.', ': ').capitalize()
+            if requirement in const.REQUIREMENT_LABELS:
+                label = self.env._(const.REQUIREMENT_LABELS[requirement])
+            else:
+                label = requirement.replace('_', ' ').replace('.', ': ').capitalize()
             if label not in labels:
                 labels.append(label)
         return '\n'.join(labels) or False

@@ -11,6 +11,7 @@ from . import (
     test_pay_tour,
     test_payment_registration,
     test_refunds,
+    test_requirement_labels,
     test_resync,
     test_webhook,
     test_webhook_security,

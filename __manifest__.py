@@ -1,6 +1,6 @@
 {
     'name': "Stripe Connect for Invoices",
-    'version': '19.0.1.0.0',
+    'version': '19.0.1.2.0',
     'category': 'Accounting/Accounting',
     'summary': "Connect your own Stripe account and get your invoices paid online.",
     'author': "account_stripe_connect developers",
@@ -12,7 +12,6 @@
         'security/ir.model.access.csv',
         'security/account_stripe_connect_security.xml',
         'security/stripe_refund_security.xml',
-        'data/mail_template_data.xml',
         'data/ir_cron_data.xml',
         'views/res_config_settings_views.xml',
         'views/stripe_payment_intent_views.xml',

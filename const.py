@@ -117,5 +117,11 @@ REQUIREMENT_LABELS = {
     'email': _lt("Account email"),
 }
 
+# Notification groups of an invoice's emails (Odoo's own, see account.move's
+# _notify_get_recipients_groups) whose access button becomes "Pay online" while the invoice can
+# be paid online: the customer and the partners added as recipients, to whom Odoo already
+# gives the invoice's access token that the pay link carries.
+PAY_BUTTON_RECIPIENT_GROUPS = ('portal_customer', 'additional_intended_recipient')
+
 # Secrets never written to a log line as they are.
 SENSITIVE_KEYS = {'client_secret', 'secret', 'access_token', 'refresh_token', 'code'}

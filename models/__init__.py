@@ -1,6 +1,6 @@
 from . import (
     account_move,
-    account_move_send,
+    account_move_mail,
     account_move_stripe_refund,
     res_company,
     res_config_settings,

@@ -85,8 +85,10 @@ SETUP_SCRIPT = textwrap.dedent('''
         ('model', '=', 'account.move'), ('res_id', '=', invoice.id),
         ('message_type', '=', 'comment'),
     ], order='id desc', limit=1)
-    link = html.fromstring(message.body).xpath(
-        "//a[contains(@class, 'o_stripe_pay_online_button')]/@href")[0]
+    mail = env['mail.mail'].search([
+        ('mail_message_id', '=', message.id), ('recipient_ids', 'in', customer.ids),
+    ])
+    link = html.fromstring(mail.body_html).xpath("//a[normalize-space() = 'Pay online']/@href")[0]
     env.cr.commit()
     print('PAY_LINK', link)
 ''')

@@ -1,15 +1,21 @@
 import base64
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import html
 
-from odoo.tests import Form, tagged
+from odoo.fields import Command
+from odoo.modules.module import load_script
+from odoo.tests import tagged
+from odoo.tools.translate import code_translations
+
+from odoo.addons.mail.tests.common import MockEmail
 
 from .common import StripeConnectCommon
 
 
 @tagged('post_install', '-at_install')
-class TestStripePayLink(StripeConnectCommon):
+class TestStripePayLink(StripeConnectCommon, MockEmail):
     """The pay link of an invoice: when it exists, the email and the PDF carrying it."""
 
     def setUp(self):
@@ -134,76 +140,219 @@ class TestStripePayLink(StripeConnectCommon):
 
     # === THE EMAIL === #
 
-    def test_send_uses_the_pay_online_template(self):
-        template = self.env.ref('account_stripe_connect.email_template_invoice_pay_online')
+    def _mail_to(self, partner, invoice):
+        """Return the email Odoo wrote for a recipient of the invoice's last message."""
+        mail = self._new_mails.filtered(
+            lambda m: partner in m.recipient_ids and m.model == 'account.move'
+            and m.res_id == invoice.id
+        )
+        self.assertEqual(len(mail), 1, f"one email to {partner.name}")
+        return mail
+
+    def _links_to_pay_pages(self, mail):
+        """Return the links of an email that lead to a pay page, as (text, href) pairs."""
+        body = html.fromstring(mail.body_html)
+        return [
+            (link.text_content().strip(), link.get('href'))
+            for link in body.xpath("//a[contains(@href, '/stripe/pay/')]")
+        ]
+
+    def _assert_pay_button(self, mail, invoice, title="Pay online"):
+        self.assertEqual(self._links_to_pay_pages(mail), [(title, invoice.stripe_pay_url)])
+
+    def _assert_no_pay_button(self, mail):
+        self.assertEqual(self._links_to_pay_pages(mail), [])
+        self.assertNotIn('/stripe/pay/', mail.body_html)
+
+    def test_send_with_odoo_template_carries_the_pay_button(self):
         invoice = self._make_invoice(120.0)
         wizard = self._send_wizard(invoice)
-        self.assertEqual(wizard.template_id, template)
-        self.assertIn(invoice.stripe_pay_url, wizard.body)
+        self.assertEqual(
+            wizard.template_id, self.env.ref('account.email_template_edi_invoice'),
+            "Odoo's own invoice email, not a copy",
+        )
+        with self.mock_mail_gateway():
+            wizard.action_send_and_print()
 
-        wizard.action_send_and_print()
-
+        mail = self._mail_to(self.customer, invoice)
+        self._assert_pay_button(mail, invoice)
+        self._assert_link_of(invoice, invoice.stripe_pay_url)
+        self.assertIn(invoice.name, mail.body_html, "the body of Odoo's template")
+        self.assertEqual(mail.subject, f"{self.company.name} Invoice (Ref {invoice.name})")
         message = self._sent_message(invoice)
-        body = html.fromstring(message.body)
-        button = body.xpath("//a[contains(@class, 'o_stripe_pay_online_button')]")
-        self.assertEqual(len(button), 1)
-        self.assertEqual(button[0].text_content().strip(), "Pay online")
-        self.assertEqual(button[0].get('href'), invoice.stripe_pay_url)
-        link = body.xpath("//a[contains(@class, 'o_stripe_pay_online_link')]")
-        self.assertEqual(link[0].text_content().strip(), invoice.stripe_pay_url)
         self.assertEqual(message.partner_ids, self.customer)
         pdf = message.attachment_ids.filtered(lambda a: a.name.endswith('.pdf'))
         self.assertEqual(pdf.name, invoice._get_invoice_report_filename())
         self.assertEqual(pdf.raw, invoice.invoice_pdf_report_id.raw, "the invoice's PDF")
         self.assertEqual(self._stripe_requests(), [], "sending makes no Stripe call")
 
-    def test_send_keeps_odoo_template_when_not_connected(self):
+    def test_send_with_a_customised_template_carries_the_pay_button(self):
+        custom = self.env.ref('account.email_template_edi_invoice').copy({
+            'name': "Our own invoice email",
+            'subject': "Your invoice {{ object.name }}",
+            'body_html': '<p>Dear customer, here is <t t-out="object.name"/>. Thanks!</p>',
+        })
+        invoice = self._make_invoice(120.0)
+        wizard = self._send_wizard(invoice)
+        wizard.template_id = custom
+        with self.mock_mail_gateway():
+            wizard.action_send_and_print()
+
+        mail = self._mail_to(self.customer, invoice)
+        self.assertEqual(mail.subject, f"Your invoice {invoice.name}")
+        self.assertIn("Dear customer, here is", mail.body_html)
+        self.assertNotIn("Please find attached", mail.body_html, "not Odoo's standard body")
+        self._assert_pay_button(mail, invoice)
+
+    def test_pay_button_only_for_the_customer_side(self):
+        """Partners added as recipients get the pay link; internal users their back office."""
+        accountant = self.env['res.partner'].create({
+            'name': "Customer's Accountant", 'email': 'accountant@example.com',
+        })
+        colleague = self.env['res.users'].create({
+            'name': "Colleague", 'login': 'colleague', 'email': 'colleague@example.com',
+            'group_ids': [Command.set(self.env.ref('account.group_account_invoice').ids)],
+            'notification_type': 'email',
+        })
+        invoice = self._make_invoice(120.0)
+        invoice.message_subscribe(partner_ids=colleague.partner_id.ids)
+        wizard = self._send_wizard(invoice)
+        wizard.mail_partner_ids = self.customer | accountant
+        with self.mock_mail_gateway():
+            wizard.action_send_and_print()
+
+        self._assert_pay_button(self._mail_to(self.customer, invoice), invoice)
+        self._assert_pay_button(self._mail_to(accountant, invoice), invoice)
+        internal = self._mail_to(colleague.partner_id, invoice)
+        self._assert_no_pay_button(internal)
+        back_office = [
+            href for href in html.fromstring(internal.body_html).xpath('//a/@href')
+            if '/mail/view?' in href and f'res_id={invoice.id}' in href
+        ]
+        self.assertTrue(back_office, "Odoo's View Invoice button for internal users")
+
+    def test_no_pay_button_when_the_company_is_not_connected(self):
         self.company._stripe_disconnect(deauthorize=False)
         invoice = self._make_invoice(120.0)
         wizard = self._send_wizard(invoice)
-        self.assertEqual(wizard.template_id, self.env.ref('account.email_template_edi_invoice'))
-        credit_note = invoice._reverse_moves()
+        with self.mock_mail_gateway():
+            wizard.action_send_and_print()
+        mail = self._mail_to(self.customer, invoice)
+        self._assert_no_pay_button(mail)
+        self.assertIn("View Invoice", mail.body_html, "Odoo's own button stays")
+
+    def test_no_pay_button_for_an_invoice_that_cannot_be_paid(self):
+        invoice = self._make_invoice(120.0)
+        self._pay_in_full_by_hand(invoice)
+        credit_note = self._make_invoice(50.0)._reverse_moves()
         credit_note.action_post()
-        self.assertEqual(
-            self.env['account.move.send']._get_default_mail_template_id(credit_note),
-            self.env.ref('account.email_template_edi_credit_note'),
-        )
+        for move in (invoice, credit_note):
+            self.assertFalse(move.stripe_pay_url)
+            wizard = self._send_wizard(move)
+            with self.mock_mail_gateway():
+                wizard.action_send_and_print()
+            self._assert_no_pay_button(self._mail_to(self.customer, move))
+
+    def test_messages_to_the_customer_carry_the_pay_button(self):
+        """Any email to the customer in Odoo's layouts: a chatter message, a template."""
+        invoice = self._make_invoice(120.0)
+        with self.mock_mail_gateway():
+            invoice.message_post(
+                body="A friendly reminder.", partner_ids=self.customer.ids,
+                message_type='comment', subtype_xmlid='mail.mt_comment',
+            )
+        self._assert_pay_button(self._mail_to(self.customer, invoice), invoice)
+
+        with self.mock_mail_gateway():
+            invoice.message_post_with_source(
+                self.env.ref('account.email_template_edi_invoice'),
+                subtype_xmlid='mail.mt_comment',
+            )
+        self._assert_pay_button(self._mail_to(self.customer, invoice), invoice)
+
+        # The light layout has no button: the invoice's name is the link.
+        with self.mock_mail_gateway():
+            invoice.message_post(
+                body="Light.", partner_ids=self.customer.ids, message_type='comment',
+                subtype_xmlid='mail.mt_comment', email_layout_xmlid='mail.mail_notification_light',
+            )
+        links = self._links_to_pay_pages(self._mail_to(self.customer, invoice))
+        self.assertEqual(links, [(invoice.name.replace('/', '-'), invoice.stripe_pay_url)])
 
     def test_sending_many_invoices_makes_no_stripe_call(self):
         invoices = self._make_invoices(12)
         action = invoices.action_send_and_print()
         self.assertEqual(action['res_model'], 'account.move.send.batch.wizard')
         wizard = self.env[action['res_model']].with_context(**action['context']).create({})
-        wizard.action_send_and_print()
-        with self.enter_registry_test_mode():
-            self.env.ref('account.ir_cron_account_move_send').method_direct_trigger()
+        with self.mock_mail_gateway():
+            wizard.action_send_and_print()
+            with self.enter_registry_test_mode():
+                self.env.ref('account.ir_cron_account_move_send').method_direct_trigger()
 
         for invoice in invoices:
-            message = self._sent_message(invoice)
-            self.assertIn(invoice.stripe_pay_url, message.body)
-            self.assertIn('o_stripe_pay_online_button', message.body)
+            self._assert_pay_button(self._mail_to(self.customer, invoice), invoice)
             self.assertEqual(
-                message.attachment_ids.mapped('name'), [invoice._get_invoice_report_filename()],
+                self._sent_message(invoice).attachment_ids.mapped('name'),
+                [invoice._get_invoice_report_filename()],
             )
         self.assertEqual(self._stripe_requests(), [], "sending makes no Stripe call")
         self.assertFalse(invoices.stripe_payment_intent_ids)
 
-    def test_template_is_editable_and_translatable(self):
-        template = self.env.ref('account_stripe_connect.email_template_invoice_pay_online')
+    def test_pay_button_in_the_customer_language(self):
         self.env['res.lang']._activate_lang('fr_FR')
-        template.update_field_translations('subject', {
-            'fr_FR': "Facture {{ object.name }} de {{ object.company_id.name }}",
-        })
-        template.body_html = template.body_html.replace(
-            "Do not hesitate to contact us", "Call us anytime",
-        )
         self.customer.lang = 'fr_FR'
+        colleague = self.env['res.partner'].create({
+            'name': "English-speaking colleague", 'email': 'colleague@example.com',
+            'lang': 'en_US',
+        })
         invoice = self._make_invoice(80.0)
         wizard = self._send_wizard(invoice)
-        self.assertEqual(wizard.subject, f"Facture {invoice.name} de {self.company.name}")
-        wizard.lang = 'en_US'
-        self.assertIn("Call us anytime", wizard.body)
-        self.assertIn(invoice.stripe_pay_url, wizard.body)
+        wizard.mail_partner_ids = self.customer | colleague
+        french = {('account_stripe_connect', 'fr_FR'): {"Pay online": "Payer en ligne"}}
+        with patch.dict(code_translations.python_translations, french), \
+                self.mock_mail_gateway():
+            wizard.action_send_and_print()
+
+        mail = self._mail_to(self.customer, invoice)
+        self.assertEqual(html.fromstring(mail.body_html).get('lang'), 'fr_FR')
+        self._assert_pay_button(mail, invoice, title="Payer en ligne")
+        self._assert_pay_button(self._mail_to(colleague, invoice), invoice, title="Pay online")
+
+    def test_upgrade_removes_the_copied_template(self):
+        """19.0.1.2.0's migration deletes the old copy; what used it falls back to Odoo's."""
+        old = self.env['mail.template'].create({
+            'name': "Invoice: Sending with online payment (Stripe)",
+            'model_id': self.env['ir.model']._get_id('account.move'),
+            'subject': "Old copy",
+        })
+        self.env['ir.model.data'].create({
+            'module': 'account_stripe_connect', 'name': 'email_template_invoice_pay_online',
+            'model': 'mail.template', 'res_id': old.id, 'noupdate': True,
+        })
+        standard = self.env.ref('account.email_template_edi_invoice')
+        other = standard.copy({'name': "Another template"})
+        action = self.env['ir.actions.server'].create({
+            'name': "Send the invoice", 'model_id': old.model_id.id, 'state': 'mail_post',
+            'template_id': old.id,
+        })
+        activity_type = self.env['mail.activity.type'].create({
+            'name': "Remind to pay", 'mail_template_ids': [Command.set((old | other).ids)],
+        })
+
+        migration = load_script(
+            'account_stripe_connect/migrations/19.0.1.2.0/post-migrate.py', 'post_migrate',
+        )
+        migration.migrate(self.env.cr, '19.0.1.0.0')
+        self.env.invalidate_all()
+
+        self.assertFalse(old.exists())
+        self.assertFalse(self.env.ref(
+            'account_stripe_connect.email_template_invoice_pay_online', raise_if_not_found=False,
+        ))
+        self.assertEqual(action.template_id, standard)
+        self.assertEqual(activity_type.mail_template_ids, standard | other)
+        migration.migrate(self.env.cr, '19.0.1.0.0')  # a second run finds nothing to do
+        self.assertTrue(standard.exists())
 
     # === THE PDF === #
 
@@ -235,10 +384,3 @@ class TestStripePayLink(StripeConnectCommon):
         other = self._make_invoice(100.0)
         self.company._stripe_disconnect(deauthorize=False)
         self.assertFalse(self._invoice_html(other).xpath("//div[@id='stripe_pay_online']"))
-
-    def test_wizard_form_shows_the_link(self):
-        """The Send dialog, as the accountant sees it, previews the email with the link."""
-        invoice = self._make_invoice(60.0)
-        action = invoice.action_send_and_print()
-        with Form(self.env[action['res_model']].with_context(**action['context'])) as wizard:
-            self.assertIn(invoice.stripe_pay_url, wizard.body)

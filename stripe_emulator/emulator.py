@@ -8,7 +8,7 @@ from .delivery import webhook_headers
 from .events import event_body, matching_endpoints, queue_delivery
 from .resources import account_links, accounts, disputes, payment_intents
 from .server import EmulatorServer
-from .util import public
+from .util import mode_of, public
 
 
 class StripeEmulator:
@@ -138,7 +138,7 @@ class StripeEmulator:
         ``account.updated`` when something changed."""
         with self.core.lock:
             account = self._find(account_id, "account")
-            ctx = Context.system(self.core, livemode=account["livemode"])
+            ctx = Context.system(self.core, livemode=mode_of(account))
             return public(accounts.set_fields(ctx, account, fields))
 
     def expire_account_links(self):
@@ -173,4 +173,4 @@ class StripeEmulator:
 
     def _ctx(self, obj):
         return Context.system(self.core, account=obj.get("_account"),
-                              livemode=obj.get("livemode", False))
+                              livemode=mode_of(obj))

@@ -4,7 +4,7 @@ import json
 from contextlib import contextmanager
 
 from .delivery import Delivery
-from .util import diff, new_id, now, public
+from .util import diff, mode_of, new_id, now, public
 
 
 def owner_of(obj):
@@ -22,7 +22,8 @@ def emit(ctx, event_type, obj, *, previous_attributes=None, account=None, livemo
     """
     store = ctx.store
     account = owner_of(obj) if account is None else account
-    livemode = obj.get("livemode", ctx.livemode) if livemode is None else livemode
+    if livemode is None:
+        livemode = mode_of(obj) if "_livemode" in obj or "livemode" in obj else ctx.livemode
     data = {"object": public(obj)}
     if previous_attributes:
         data["previous_attributes"] = previous_attributes

@@ -32,6 +32,11 @@ def public(value):
     return value
 
 
+def mode_of(obj):
+    """Whether a stored object belongs to live mode (its internal ``_livemode``)."""
+    return bool(obj.get("_livemode", obj.get("livemode", False)))
+
+
 def deep_merge(target, changes):
     """Merge ``changes`` into ``target`` in place; nested dicts merge, the rest replaces."""
     for key, value in changes.items():

@@ -4,6 +4,7 @@ from ..context import Context
 from ..events import tracking
 from ..resources.account_links import is_usable
 from ..resources.accounts import bank_account, complete_onboarding
+from ..util import mode_of
 from ..wire import html_response, redirect
 from .layout import esc, field, page
 
@@ -36,7 +37,7 @@ def handle(core, request, token):
     if request.method == "GET":
         return html_response(200, page("Stripe onboarding (emulator)", _form(account, token)))
     form = request.params
-    ctx = Context.system(core, livemode=account["livemode"])
+    ctx = Context.system(core, livemode=mode_of(account))
     ctx.gate = request.gate
     with tracking(ctx, account, "account.updated"):
         name = form.get("business_name")

@@ -37,7 +37,7 @@ def new_account(core, livemode, account_type="standard", fields=None, controller
         "details_submitted": False, "email": None,
         "external_accounts": {"object": "list", "data": [], "has_more": False,
                               "total_count": 0, "url": ""},
-        "future_requirements": _requirements([]), "livemode": livemode, "metadata": {},
+        "future_requirements": _requirements([]), "metadata": {},
         "payouts_enabled": False, "requirements": None,
         "settings": {"dashboard": {"display_name": None, "timezone": "Etc/UTC"},
                      "payments": {"statement_descriptor": None}},
@@ -46,7 +46,7 @@ def new_account(core, livemode, account_type="standard", fields=None, controller
     account["external_accounts"]["url"] = f"/v1/accounts/{account['id']}/external_accounts"
     _apply_fields(account, fields)
     account["requirements"] = _requirements(_missing(account))
-    core.store.add(account)
+    core.store.add(account, livemode=livemode)
     return account
 
 

@@ -2,7 +2,7 @@
 
 from ..events import emit, tracking
 from ..render import list_answer, render_for
-from ..util import new_id, now
+from ..util import mode_of, new_id, now
 
 EVIDENCE_DAYS = 7
 
@@ -18,7 +18,7 @@ def open_dispute(ctx, charge, reason="fraudulent"):
         "currency": charge["currency"], "evidence": {},
         "evidence_details": {"due_by": created + EVIDENCE_DAYS * 86400, "has_evidence": False,
                              "past_due": False, "submission_count": 0},
-        "is_charge_refundable": False, "livemode": charge["livemode"], "metadata": {},
+        "is_charge_refundable": False, "livemode": mode_of(charge), "metadata": {},
         "payment_intent": charge["payment_intent"], "reason": reason,
         "status": "needs_response",
     }

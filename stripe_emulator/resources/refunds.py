@@ -4,7 +4,7 @@ from ..errors import invalid_request, missing_param
 from ..events import emit
 from ..params import check_allowed, merge_metadata, to_int
 from ..render import list_answer, render_for
-from ..util import diff, format_amount, new_id, now, public
+from ..util import diff, format_amount, mode_of, new_id, now, public
 
 PARAMS = {"payment_intent", "charge", "amount", "reason", "metadata",
           "refund_application_fee", "reverse_transfer", "instructions_email"}
@@ -55,9 +55,9 @@ def create(ctx):
         "balance_transaction": new_id("txn"), "charge": charge["id"], "created": now(),
         "currency": charge["currency"], "metadata": merge_metadata({}, params.get("metadata")),
         "payment_intent": charge["payment_intent"], "reason": reason, "receipt_number": None,
-        "status": "succeeded", "livemode": charge["livemode"],
+        "status": "succeeded",
     }
-    ctx.store.add(refund, charge["_account"])
+    ctx.store.add(refund, charge["_account"], livemode=mode_of(charge))
     before = public(charge)
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] >= charge["amount"]

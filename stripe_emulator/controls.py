@@ -29,6 +29,13 @@ def _pending(emu, params):
     return {"pending": pending, "deliveries": emu.deliveries}
 
 
+def _map(emu, params):
+    if not params.get("public"):
+        raise ValueError("'public' (the public base URL) is required")
+    emu.map_public_url(params["public"], params.get("local") or None)
+    return {"public_urls": emu.public_urls}
+
+
 def _requests(emu, params):
     log = emu.request_log
     if params.get("id"):
@@ -66,6 +73,8 @@ ROUTES = [
     ("POST", r"/_emulator/oauth/deny_next", lambda emu, p: emu.deny_next_authorization()),
     ("POST", r"/_emulator/down",
      lambda emu, p: emu.set_down(to_bool(p.get("down", True), "down"))),
+    ("POST", r"/_emulator/public_urls", _map),
+    ("GET", r"/_emulator/public_urls", lambda emu, p: {"public_urls": emu.public_urls}),
     ("GET", r"/_emulator/requests", _requests),
     ("GET", r"/_emulator/objects/([^/]+)", _object),
 ]

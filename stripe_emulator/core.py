@@ -15,8 +15,9 @@ class Core:
     """
 
     def __init__(self, secret_key, publishable_key, client_id, *, live_secret_key=None,
-                 live_publishable_key=None, delivery_timeout=10.0):
+                 live_publishable_key=None, live_client_id=None, delivery_timeout=10.0):
         self.client_id = client_id
+        self.live_client_id = live_client_id
         self.platform_name = "Stripe Emulator Platform"
         self.keys = {secret_key: KeyInfo("secret", False),
                      publishable_key: KeyInfo("publishable", False)}
@@ -33,6 +34,20 @@ class Core:
         self.request_log = []
         self.down = False
         self.deny_next_authorization = False
+        self.public_urls = {}  # public base -> local base; configuration, kept by reset()
+
+    def local_url(self, url):
+        """Where the emulator really sends a request or a browser for ``url``.
+
+        A URL under a mapped public base (see ``StripeEmulator.map_public_url``) goes to
+        the local base it is mapped to; any other URL is left as it is.
+        """
+        if not url:
+            return url
+        for public in sorted(self.public_urls, key=len, reverse=True):
+            if url == public or (url.startswith(public) and url[len(public)] in "/?#"):
+                return self.public_urls[public] + url[len(public):]
+        return url
 
     def reset(self):
         with self.lock:

@@ -20,15 +20,18 @@ class StripeEmulator:
 
     def __init__(self, host="127.0.0.1", port=0, *, secret_key="sk_test_emulator",
                  publishable_key="pk_test_emulator", client_id="ca_emulator",
-                 live_secret_key=None, live_publishable_key=None, delivery_timeout=10.0):
+                 live_secret_key=None, live_publishable_key=None, live_client_id=None,
+                 delivery_timeout=10.0):
         self.host = host
         self.port = port
         self.secret_key = secret_key
         self.publishable_key = publishable_key
         self.client_id = client_id
+        self.live_client_id = live_client_id
         self.core = Core(secret_key, publishable_key, client_id,
                          live_secret_key=live_secret_key,
                          live_publishable_key=live_publishable_key,
+                         live_client_id=live_client_id,
                          delivery_timeout=delivery_timeout)
         self._server = None
         self._thread = None
@@ -144,6 +147,29 @@ class StripeEmulator:
     def expire_account_links(self):
         with self.core.lock:
             account_links.expire_all(self.core.store)
+
+    def map_public_url(self, public_base, local_base):
+        """Send what Stripe would send to ``public_base`` to ``local_base`` instead.
+
+        Plays the part of the TLS proxy in front of a server under test: webhook deliveries
+        and the emulator pages' redirects (onboarding return/refresh, OAuth, 3-D Secure
+        return) to URLs under ``public_base`` (e.g. ``https://shop.example.com``) go to the
+        same path under ``local_base`` (e.g. ``http://127.0.0.1:8069``). Objects keep the
+        public URL, and the API still refuses ``http://`` URLs in live mode. ``local_base``
+        None removes the mapping. Mappings are configuration: ``reset()`` keeps them.
+        """
+        public_base = str(public_base).rstrip("/")
+        with self.core.lock:
+            if local_base is None:
+                self.core.public_urls.pop(public_base, None)
+            else:
+                self.core.public_urls[public_base] = str(local_base).rstrip("/")
+
+    @property
+    def public_urls(self):
+        """The mappings made by :meth:`map_public_url`: ``{public base: local base}``."""
+        with self.core.lock:
+            return dict(self.core.public_urls)
 
     def deny_next_authorization(self):
         self.core.deny_next_authorization = True

@@ -79,7 +79,8 @@ def event_body(event):
 def queue_delivery(core, event, endpoint, gate):
     core.dispatcher.submit(Delivery(
         event_id=event["id"], endpoint_id=endpoint["id"], url=endpoint["url"],
-        body=event_body(event), secret=endpoint["_secret"], gate=gate))
+        body=event_body(event), secret=endpoint["_secret"], gate=gate,
+        target=core.local_url(endpoint["url"])))
 
 
 @contextmanager

@@ -15,7 +15,7 @@ class Store:
 
     def __init__(self):
         self.objects = {}
-        self.oauth_codes = {}      # code -> {scope, livemode, account_type, prefill, used}
+        self.oauth_codes = {}      # code -> {scope, livemode, type, prefill, used}
         self.account_links = {}    # token -> {account, refresh_url, return_url, ...}
         self.extra_keys = {}       # OAuth access tokens and publishable keys -> KeyInfo
         self.refresh_tokens = {}   # OAuth refresh token -> account id

@@ -8,8 +8,8 @@ from .layout import esc, page
 TITLE = "3-D Secure authentication (emulator)"
 
 
-def _back(intent, redirect_status):
-    return_url = intent.get("_return_url")
+def _back(core, intent, redirect_status):
+    return_url = core.local_url(intent.get("_return_url"))
     if not return_url:
         return html_response(200, page(TITLE, f"<p>Authentication {esc(redirect_status)}. "
                                               "You can close this page.</p>"))
@@ -42,9 +42,9 @@ def handle(core, request, intent_id):
         return html_response(200, page(TITLE, f"<p>Nothing to authenticate: the payment is "
                                               f"{esc(intent['status'])}.</p>"))
     if not waiting:
-        return _back(intent, "succeeded" if intent["status"] == "succeeded" else "failed")
+        return _back(core, intent, "succeeded" if intent["status"] == "succeeded" else "failed")
     completed = request.params.get("outcome", "complete") == "complete"
     ctx = Context.system(core, account=intent["_account"], livemode=intent["livemode"])
     ctx.gate = request.gate
     authentication_result(ctx, intent, completed)
-    return _back(intent, "succeeded" if completed else "failed")
+    return _back(core, intent, "succeeded" if completed else "failed")

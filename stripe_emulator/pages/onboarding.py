@@ -32,7 +32,7 @@ def handle(core, request, token):
     if link is None:
         return html_response(404, page("Unknown onboarding link", "<p>No such link.</p>"))
     if not is_usable(link):
-        return redirect(link["refresh_url"])
+        return redirect(core.local_url(link["refresh_url"]))
     account = core.store.find(link["account"])
     if request.method == "GET":
         return html_response(200, page("Stripe onboarding (emulator)", _form(account, token)))
@@ -53,4 +53,4 @@ def handle(core, request, token):
         complete_onboarding(account, request.client_ip,
                             bank_account(account, form.get("iban") or TEST_IBAN))
     link["used"] = True
-    return redirect(link["return_url"])
+    return redirect(core.local_url(link["return_url"]))

@@ -3,7 +3,7 @@
 import re
 from urllib.parse import urlsplit
 
-from ..errors import invalid_request
+from ..errors import invalid_request, live_url_not_https
 from ..params import check_allowed, merge_metadata, require, to_bool, to_list
 from ..render import list_answer, render_for
 from ..util import new_id, now, random_token
@@ -13,10 +13,12 @@ UPDATE_PARAMS = {"url", "enabled_events", "disabled", "description", "metadata"}
 _EVENT_TYPE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
 
 
-def _url(value):
+def _url(ctx, value):
     parts = urlsplit(str(value))
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise invalid_request(f"Invalid URL: {value}", param="url", code="url_invalid")
+    if ctx.livemode and parts.scheme != "https":
+        raise live_url_not_https(value)
     return str(value)
 
 
@@ -42,7 +44,7 @@ def create(ctx):
         "description": params.get("description") or None,
         "enabled_events": _events(params.get("enabled_events")), "livemode": ctx.livemode,
         "metadata": merge_metadata({}, params.get("metadata")), "status": "enabled",
-        "url": _url(require(params, "url")), "_secret": f"whsec_{random_token(32)}",
+        "url": _url(ctx, require(params, "url")), "_secret": f"whsec_{random_token(32)}",
     }
     ctx.store.add(endpoint, ctx.account)
     answer = render_for(ctx, endpoint)
@@ -60,7 +62,7 @@ def update(ctx, endpoint_id):
     check_allowed(params, UPDATE_PARAMS)
     endpoint = ctx.store.get(ctx, "webhook_endpoint", endpoint_id, label="webhook endpoint")
     if "url" in params:
-        endpoint["url"] = _url(params["url"])
+        endpoint["url"] = _url(ctx, params["url"])
     if "enabled_events" in params:
         endpoint["enabled_events"] = _events(params["enabled_events"])
     if "disabled" in params:

@@ -25,7 +25,8 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def server():
-    emulator = StripeEmulator(delivery_timeout=2, live_secret_key="sk_live_emulator")
+    emulator = StripeEmulator(delivery_timeout=2, live_secret_key="sk_live_emulator",
+                              live_client_id="ca_live_emulator")
     emulator.start()
     yield emulator
     emulator.stop()
@@ -37,6 +38,8 @@ def emu(server):
     yield server
     server.set_down(False)
     server.wait_for_deliveries(timeout=2)
+    for public in server.public_urls:
+        server.map_public_url(public, None)
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def test_delivery_is_signed_like_stripe(client, on, emu, receiver, endpoint):
     emu.wait_for_deliveries(2)
     records = [r for r in emu.deliveries if r["event_id"] == event.id]
     assert records == [{"event_id": event.id, "endpoint_id": endpoint.id, "url": endpoint.url,
-                        "status": 200, "attempts": 1}]
+                        "target": endpoint.url, "status": 200, "attempts": 1}]
     assert client.v1.events.retrieve(event.id, options=on).pending_webhooks == 0
 
 

@@ -1,6 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from .common import StripeLiveMode
 from .refund_common import StripeRefundCommon
 
 
@@ -209,6 +210,46 @@ class TestRefundsFromOdoo(StripeRefundCommon):
         self.assertEqual(len(self._stripe_refunds(intent)), 2)
         self.assertAlmostEqual(invoice.amount_residual, 50.0)
 
+    def test_refund_retried_by_another_user_refunds_once(self):
+        """The request sent again is the same request, whoever sends it."""
+        invoice, intent = self._paid_invoice(100.0)
+        with self.env.cr.savepoint() as savepoint:
+            self._refund_wizard(intent.action_stripe_refund(), 25.0).action_refund()
+            savepoint.rollback()
+        self.env.invalidate_all()
+        colleague = self.env['res.users'].create({
+            'name': "Colleague", 'login': 'refund.colleague',
+            'company_id': self.company.id, 'company_ids': [(6, 0, self.company.ids)],
+            'group_ids': [(6, 0, [self.env.ref('account.group_account_invoice').id])],
+        })
+        action = intent.with_user(colleague).action_stripe_refund()
+        wizard = self.env['stripe.refund.wizard'].with_user(colleague).with_context(
+            **action['context'],
+        ).create({})
+        wizard.amount = 25.0
+        wizard.action_refund()
+        self.assertEqual(len(self._stripe_refunds(intent)), 1, "Stripe refunded once")
+        self.assertNotIn('odoo_user_id', self._stripe_refunds(intent)[0]['metadata'])
+        self.assertEqual(len(self._refunds()), 1)
+        self.assertAlmostEqual(invoice.amount_residual, 25.0)
+
+    def test_refund_retried_with_another_reason_is_refused_clearly(self):
+        """Stripe refuses the same key with other details: Odoo says what to do, and refunds
+        nothing twice."""
+        invoice, intent = self._paid_invoice(100.0)
+        with self.env.cr.savepoint() as savepoint:
+            self._refund_wizard(intent.action_stripe_refund(), 25.0).action_refund()
+            savepoint.rollback()
+        self.env.invalidate_all()
+        wizard = self._refund_wizard(intent.action_stripe_refund(), 25.0)
+        wizard.reason = 'duplicate'
+        with self.assertRaisesRegex(UserError, "Check with Stripe"):
+            wizard.action_refund()
+        self.assertEqual(len(self._stripe_refunds(intent)), 1)
+        invoice.action_stripe_check()
+        self.assertEqual(len(self._refunds()), 1)
+        self.assertAlmostEqual(invoice.amount_residual, 25.0)
+
     def test_refund_of_a_credit_note_pays_the_credit_note(self):
         invoice, intent = self._paid_invoice(100.0)
         credit_note = self._credit_note(invoice, 30.0)
@@ -289,3 +330,13 @@ class TestRefundsFromOdoo(StripeRefundCommon):
         self.assertEqual(sorted(self._refunds().mapped('amount')), [5.0, 10.0])
         self.assertEqual(len(self._outbound()), 2)
         self.assertAlmostEqual(invoice.amount_residual, 15.0)
+
+
+@tagged('post_install', '-at_install')
+class TestRefundsFromStripeLive(StripeLiveMode, TestRefundsFromStripe):
+    """The same, with the platform in live mode."""
+
+
+@tagged('post_install', '-at_install')
+class TestRefundsFromOdooLive(StripeLiveMode, TestRefundsFromOdoo):
+    """The same, with the platform in live mode."""

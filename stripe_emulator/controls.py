@@ -63,6 +63,10 @@ ROUTES = [
     ("POST", r"/_emulator/payment_intents/([^/]+)/settle",
      lambda emu, p, pi: emu.settle_payment_intent(
          pi, succeed=p.get("outcome", "succeeded") in ("succeeded", "success", "succeed"))),
+    ("POST", r"/_emulator/refunds/([^/]+)/settle",
+     lambda emu, p, refund: emu.settle_refund(refund)),
+    ("POST", r"/_emulator/refunds/([^/]+)/fail",
+     lambda emu, p, refund: emu.fail_refund(refund, p.get("reason") or "unknown")),
     ("POST", r"/_emulator/charges/([^/]+)/dispute",
      lambda emu, p, charge: emu.create_dispute(charge, p.get("reason", "fraudulent"))),
     ("POST", r"/_emulator/disputes/([^/]+)/close",

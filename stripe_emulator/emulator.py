@@ -6,7 +6,7 @@ from .context import Context
 from .core import Core
 from .delivery import webhook_headers
 from .events import event_body, matching_endpoints, queue_delivery
-from .resources import account_links, accounts, disputes, payment_intents
+from .resources import account_links, accounts, disputes, payment_intents, refunds
 from .server import EmulatorServer
 from .util import mode_of, public
 
@@ -125,6 +125,21 @@ class StripeEmulator:
             intent = self._find(pi_id, "payment_intent")
             payment_intents.settle(self._ctx(intent), intent, succeed)
             return public(intent)
+
+    def settle_refund(self, refund_id):
+        """A ``pending`` refund (of a bank debit) succeeds; emits ``refund.updated`` and
+        ``charge.refund.updated``."""
+        with self.core.lock:
+            refund = self._find(refund_id, "refund")
+            return public(refunds.settle(self._ctx(refund), refund))
+
+    def fail_refund(self, refund_id, reason="unknown"):
+        """A pending or succeeded refund fails (``failure_reason=reason``), the money goes
+        back to the charge; emits ``refund.updated``, ``charge.refund.updated`` and
+        ``refund.failed``."""
+        with self.core.lock:
+            refund = self._find(refund_id, "refund")
+            return public(refunds.fail(self._ctx(refund), refund, reason))
 
     def create_dispute(self, charge_id, reason="fraudulent"):
         with self.core.lock:

@@ -79,6 +79,12 @@ ROUTES = [
      lambda emu, p: emu.set_down(to_bool(p.get("down", True), "down"))),
     ("POST", r"/_emulator/public_urls", _map),
     ("GET", r"/_emulator/public_urls", lambda emu, p: {"public_urls": emu.public_urls}),
+    ("POST", r"/_emulator/contract/record",
+     lambda emu, p: emu.record_answers(to_bool(p.get("record", True), "record"))),
+    ("POST", r"/_emulator/contract/clear", lambda emu, p: emu.clear_recorded_answers()),
+    ("GET", r"/_emulator/contract",
+     lambda emu, p: {"recording": emu.core.recording, "answers": len(emu.core.answers),
+                     "violations": emu.contract_violations()}),
     ("GET", r"/_emulator/requests", _requests),
     ("GET", r"/_emulator/objects/([^/]+)", _object),
 ]

@@ -3,6 +3,7 @@
 import threading
 
 from .context import Context
+from .contract import default_contract
 from .core import Core
 from .delivery import webhook_headers
 from .events import event_body, matching_endpoints, queue_delivery
@@ -21,7 +22,7 @@ class StripeEmulator:
     def __init__(self, host="127.0.0.1", port=0, *, secret_key="sk_test_emulator",
                  publishable_key="pk_test_emulator", client_id="ca_emulator",
                  live_secret_key=None, live_publishable_key=None, live_client_id=None,
-                 delivery_timeout=10.0):
+                 delivery_timeout=10.0, record_answers=False):
         self.host = host
         self.port = port
         self.secret_key = secret_key
@@ -32,7 +33,7 @@ class StripeEmulator:
                          live_secret_key=live_secret_key,
                          live_publishable_key=live_publishable_key,
                          live_client_id=live_client_id,
-                         delivery_timeout=delivery_timeout)
+                         delivery_timeout=delivery_timeout, record_answers=record_answers)
         self._server = None
         self._thread = None
 
@@ -192,6 +193,37 @@ class StripeEmulator:
     def set_down(self, down=True):
         """While down, API and OAuth connections are dropped without an answer."""
         self.core.down = bool(down)
+
+    # -- contract ----------------------------------------------------------------------
+    def record_answers(self, enabled=True):
+        """Start (or stop) keeping every API answer and event payload for the contract check."""
+        self.core.recording = bool(enabled)
+
+    @property
+    def recorded_answers(self):
+        """Copies of the recorded answers: ``{label, path, status, body}``, oldest first."""
+        with self.core.lock:
+            return [dict(answer) for answer in self.core.answers]
+
+    def clear_recorded_answers(self):
+        with self.core.lock:
+            self.core.answers.clear()
+
+    def contract_violations(self, answers=None):
+        """Every field or value of the recorded answers that Stripe's API does not have.
+
+        Returns sorted, de-duplicated strings such as ``"POST /v1/refunds: refund.livemode:
+        not a field of Refund"``; empty when every answer matches the SDK's typed classes.
+        """
+        checks = default_contract()
+        found = set()
+        for answer in self.recorded_answers if answers is None else answers:
+            if answer["label"].startswith("event "):
+                problems = checks.check_event(answer["body"])
+            else:
+                problems = checks.check_answer(answer["body"], answer["path"], answer["status"])
+            found.update(f"{answer['label']}: {problem}" for problem in problems)
+        return sorted(found)
 
     # -- inspection --------------------------------------------------------------------
     @property

@@ -40,6 +40,7 @@ def emit(ctx, event_type, obj, *, previous_attributes=None, account=None, livemo
         "type": event_type,
     })
     store.add(event, account=account)
+    ctx.core.record(f"event {event_type}", public(event))
     endpoints = matching_endpoints(store, event)
     event["pending_webhooks"] = len(endpoints)
     for endpoint in endpoints:
@@ -63,14 +64,14 @@ def matching_endpoints(store, event):
             continue
         owner = endpoint.get("_account")
         if endpoint["livemode"] != event["livemode"]:
-            live_connect = (endpoint["livemode"] and endpoint.get("connect") and not owner
+            live_connect = (endpoint["livemode"] and endpoint.get("_connect") and not owner
                             and account)
             if not live_connect:
                 continue
         if owner:
             routed = owner == account
         else:
-            routed = bool(account) == bool(endpoint.get("connect"))
+            routed = bool(account) == bool(endpoint.get("_connect"))
         enabled = endpoint["enabled_events"]
         if routed and ("*" in enabled or event["type"] in enabled):
             result.append(endpoint)

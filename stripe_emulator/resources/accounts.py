@@ -35,11 +35,15 @@ def new_account(core, livemode, account_type="standard", fields=None, controller
         "controller": controller or {"type": "application", "is_controller": True},
         "country": country, "created": now(), "default_currency": default_currency(country),
         "details_submitted": False, "email": None,
-        "external_accounts": {"object": "list", "data": [], "has_more": False,
-                              "total_count": 0, "url": ""},
+        "external_accounts": {"object": "list", "data": [], "has_more": False, "url": ""},
         "future_requirements": _requirements([]), "metadata": {},
         "payouts_enabled": False, "requirements": None,
-        "settings": {"dashboard": {"display_name": None, "timezone": "Etc/UTC"},
+        "settings": {"branding": {"icon": None, "logo": None, "primary_color": None,
+                                  "secondary_color": None},
+                     "card_payments": {"decline_on": {"avs_failure": False,
+                                                      "cvc_failure": False},
+                                       "statement_descriptor_prefix": None},
+                     "dashboard": {"display_name": None, "timezone": "Etc/UTC"},
                      "payments": {"statement_descriptor": None}},
         "tos_acceptance": {"date": None, "ip": None},
     }
@@ -103,7 +107,6 @@ def complete_onboarding(account, ip=None, bank_account=None):
     account["tos_acceptance"] = {"date": now(), "ip": ip or "127.0.0.1"}
     if bank_account:
         account["external_accounts"]["data"] = [bank_account]
-        account["external_accounts"]["total_count"] = 1
 
 
 def bank_account(account, iban):

@@ -76,20 +76,9 @@ def create(ctx):
     before = public(charge)
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
-    refunds = charge["refunds"]
-    refunds["data"].insert(0, public(refund))
-    refunds["total_count"] += 1
     emit(ctx, "refund.created", refund)
     emit(ctx, "charge.refunded", charge, previous_attributes=diff(before, public(charge)))
     return render_for(ctx, refund)
-
-
-def _update_charge_copy(ctx, refund):
-    charge = ctx.store.find(refund["charge"])
-    for index, copy in enumerate(charge["refunds"]["data"]):
-        if copy["id"] == refund["id"]:
-            charge["refunds"]["data"][index] = public(refund)
-    return charge
 
 
 def _changed(ctx, refund, before):
@@ -105,7 +94,6 @@ def settle(ctx, refund):
         raise ValueError(f"refund {refund['id']} is {refund['status']}, not pending")
     before = public(refund)
     refund.update(status="succeeded", pending_reason=None)
-    _update_charge_copy(ctx, refund)
     _changed(ctx, refund, before)
     return refund
 
@@ -119,7 +107,7 @@ def fail(ctx, refund, reason="unknown"):
     before = public(refund)
     refund.update(status="failed", failure_reason=reason, pending_reason=None,
                   failure_balance_transaction=new_id("txn"))
-    charge = _update_charge_copy(ctx, refund)
+    charge = ctx.store.find(refund["charge"])
     charge["amount_refunded"] -= refund["amount"]
     charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
     _changed(ctx, refund, before)

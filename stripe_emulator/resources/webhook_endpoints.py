@@ -40,7 +40,7 @@ def create(ctx):
     endpoint = {
         "id": new_id("we"), "object": "webhook_endpoint",
         "api_version": params.get("api_version") or None, "application": None,
-        "connect": to_bool(params.get("connect", False), "connect"), "created": now(),
+        "_connect": to_bool(params.get("connect", False), "connect"), "created": now(),
         "description": params.get("description") or None,
         "enabled_events": _events(params.get("enabled_events")), "livemode": ctx.livemode,
         "metadata": merge_metadata({}, params.get("metadata")), "status": "enabled",

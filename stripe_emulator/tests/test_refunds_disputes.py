@@ -24,7 +24,10 @@ def test_partial_then_full_then_over(client, on):
     assert refund.metadata["move"] == "RINV/1"
     charge = client.v1.charges.retrieve(intent.latest_charge, options=on)
     assert charge.amount_refunded == 2000 and charge.refunded is False
-    assert charge.refunds.data[0].id == refund.id
+    assert "refunds" not in charge  # left out unless expanded since API version 2022-11-15
+    charge = client.v1.charges.retrieve(intent.latest_charge, {"expand": ["refunds"]}, on)
+    assert charge.refunds.object == "list" and charge.refunds.data[0].id == refund.id
+    assert charge.refunds.url == f"/v1/charges/{charge.id}/refunds"
     with pytest.raises(stripe.InvalidRequestError) as info:
         client.v1.refunds.create({"charge": charge.id, "amount": 3001}, on)
     assert info.value.param == "amount"

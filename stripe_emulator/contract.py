@@ -400,6 +400,16 @@ class AnswerChecks:
 
 
 @functools.lru_cache(maxsize=1)
+def event_types():
+    """The event types of Stripe's API (the SDK's ``Event.type``), or None without the SDK."""
+    try:
+        kind = Contract().schema("_event", "Event").fields["type"]
+    except (RuntimeError, KeyError, OSError):
+        return None
+    return frozenset(kind.args) if kind.kind == "lit" else None
+
+
+@functools.lru_cache(maxsize=1)
 def default_contract():
     """The contract of the installed SDK (read once per process)."""
     return AnswerChecks(Contract())

@@ -36,6 +36,7 @@ class Core:
         self.down = False
         self.deny_next_authorization = False
         self.public_urls = {}  # public base -> local base; configuration, kept by reset()
+        self.usd_rates = {}  # currency -> USD value of one major unit; kept by reset()
         self.recording = record_answers
         self.answers = []  # kept across reset(): a whole test run is checked at its end
 

@@ -160,6 +160,11 @@ class StripeEmulator:
             ctx = Context.system(self.core, livemode=mode_of(account))
             return public(accounts.set_fields(ctx, account, fields))
 
+    def expire_idempotency_keys(self):
+        """Forget every Idempotency-Key now, as Stripe does after 24 hours: a retry with
+        the same key then makes a new request. Returns how many keys were forgotten."""
+        return self.core.idempotency.expire()
+
     def expire_account_links(self):
         with self.core.lock:
             account_links.expire_all(self.core.store)
@@ -180,6 +185,21 @@ class StripeEmulator:
                 self.core.public_urls.pop(public_base, None)
             else:
                 self.core.public_urls[public_base] = str(local_base).rstrip("/")
+
+    def set_exchange_rates(self, rates):
+        """Tell the emulator what one major unit of some currencies is worth in USD.
+
+        Stripe refuses a charge in a currency outside its minimum table that converts to
+        less than 0.50 USD; with a rate known (e.g. ``{'kwd': 3.25}``) the emulator does
+        too. ``None`` as a rate forgets it. Rates are configuration: ``reset()`` keeps them.
+        """
+        with self.core.lock:
+            for currency, rate in dict(rates).items():
+                if rate is None:
+                    self.core.usd_rates.pop(str(currency).lower(), None)
+                else:
+                    self.core.usd_rates[str(currency).lower()] = float(rate)
+            return dict(self.core.usd_rates)
 
     @property
     def public_urls(self):

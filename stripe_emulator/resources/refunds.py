@@ -6,11 +6,12 @@ refund can fail later (Stripe's test card 4000000000005126 does it to a succeede
 it becomes ``failed`` with a ``failure_reason``, and the money goes back to the charge.
 """
 
+from ..currencies import format_amount
 from ..errors import invalid_request, missing_param
 from ..events import emit
 from ..params import check_allowed, merge_metadata, to_int
 from ..render import list_answer, render_for
-from ..util import diff, format_amount, mode_of, new_id, now, public
+from ..util import diff, mode_of, new_id, now, public
 
 PARAMS = {"payment_intent", "charge", "amount", "reason", "metadata",
           "refund_application_fee", "reverse_transfer", "instructions_email"}

@@ -3,10 +3,11 @@
 import threading
 
 from .context import Context
+from .contract import default_contract
 from .core import Core
 from .delivery import webhook_headers
 from .events import event_body, matching_endpoints, queue_delivery
-from .resources import account_links, accounts, disputes, payment_intents
+from .resources import account_links, accounts, disputes, payment_intents, refunds
 from .server import EmulatorServer
 from .util import mode_of, public
 
@@ -21,7 +22,7 @@ class StripeEmulator:
     def __init__(self, host="127.0.0.1", port=0, *, secret_key="sk_test_emulator",
                  publishable_key="pk_test_emulator", client_id="ca_emulator",
                  live_secret_key=None, live_publishable_key=None, live_client_id=None,
-                 delivery_timeout=10.0):
+                 delivery_timeout=10.0, record_answers=False):
         self.host = host
         self.port = port
         self.secret_key = secret_key
@@ -32,7 +33,7 @@ class StripeEmulator:
                          live_secret_key=live_secret_key,
                          live_publishable_key=live_publishable_key,
                          live_client_id=live_client_id,
-                         delivery_timeout=delivery_timeout)
+                         delivery_timeout=delivery_timeout, record_answers=record_answers)
         self._server = None
         self._thread = None
 
@@ -126,6 +127,21 @@ class StripeEmulator:
             payment_intents.settle(self._ctx(intent), intent, succeed)
             return public(intent)
 
+    def settle_refund(self, refund_id):
+        """A ``pending`` refund (of a bank debit) succeeds; emits ``refund.updated`` and
+        ``charge.refund.updated``."""
+        with self.core.lock:
+            refund = self._find(refund_id, "refund")
+            return public(refunds.settle(self._ctx(refund), refund))
+
+    def fail_refund(self, refund_id, reason="unknown"):
+        """A pending or succeeded refund fails (``failure_reason=reason``), the money goes
+        back to the charge; emits ``refund.updated``, ``charge.refund.updated`` and
+        ``refund.failed``."""
+        with self.core.lock:
+            refund = self._find(refund_id, "refund")
+            return public(refunds.fail(self._ctx(refund), refund, reason))
+
     def create_dispute(self, charge_id, reason="fraudulent"):
         with self.core.lock:
             charge = self._find(charge_id, "charge")
@@ -143,6 +159,11 @@ class StripeEmulator:
             account = self._find(account_id, "account")
             ctx = Context.system(self.core, livemode=mode_of(account))
             return public(accounts.set_fields(ctx, account, fields))
+
+    def expire_idempotency_keys(self):
+        """Forget every Idempotency-Key now, as Stripe does after 24 hours: a retry with
+        the same key then makes a new request. Returns how many keys were forgotten."""
+        return self.core.idempotency.expire()
 
     def expire_account_links(self):
         with self.core.lock:
@@ -165,6 +186,21 @@ class StripeEmulator:
             else:
                 self.core.public_urls[public_base] = str(local_base).rstrip("/")
 
+    def set_exchange_rates(self, rates):
+        """Tell the emulator what one major unit of some currencies is worth in USD.
+
+        Stripe refuses a charge in a currency outside its minimum table that converts to
+        less than 0.50 USD; with a rate known (e.g. ``{'kwd': 3.25}``) the emulator does
+        too. ``None`` as a rate forgets it. Rates are configuration: ``reset()`` keeps them.
+        """
+        with self.core.lock:
+            for currency, rate in dict(rates).items():
+                if rate is None:
+                    self.core.usd_rates.pop(str(currency).lower(), None)
+                else:
+                    self.core.usd_rates[str(currency).lower()] = float(rate)
+            return dict(self.core.usd_rates)
+
     @property
     def public_urls(self):
         """The mappings made by :meth:`map_public_url`: ``{public base: local base}``."""
@@ -177,6 +213,37 @@ class StripeEmulator:
     def set_down(self, down=True):
         """While down, API and OAuth connections are dropped without an answer."""
         self.core.down = bool(down)
+
+    # -- contract ----------------------------------------------------------------------
+    def record_answers(self, enabled=True):
+        """Start (or stop) keeping every API answer and event payload for the contract check."""
+        self.core.recording = bool(enabled)
+
+    @property
+    def recorded_answers(self):
+        """Copies of the recorded answers: ``{label, path, status, body}``, oldest first."""
+        with self.core.lock:
+            return [dict(answer) for answer in self.core.answers]
+
+    def clear_recorded_answers(self):
+        with self.core.lock:
+            self.core.answers.clear()
+
+    def contract_violations(self, answers=None):
+        """Every field or value of the recorded answers that Stripe's API does not have.
+
+        Returns sorted, de-duplicated strings such as ``"POST /v1/refunds: refund.livemode:
+        not a field of Refund"``; empty when every answer matches the SDK's typed classes.
+        """
+        checks = default_contract()
+        found = set()
+        for answer in self.recorded_answers if answers is None else answers:
+            if answer["label"].startswith("event "):
+                problems = checks.check_event(answer["body"])
+            else:
+                problems = checks.check_answer(answer["body"], answer["path"], answer["status"])
+            found.update(f"{answer['label']}: {problem}" for problem in problems)
+        return sorted(found)
 
     # -- inspection --------------------------------------------------------------------
     @property

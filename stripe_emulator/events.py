@@ -40,6 +40,7 @@ def emit(ctx, event_type, obj, *, previous_attributes=None, account=None, livemo
         "type": event_type,
     })
     store.add(event, account=account)
+    ctx.core.record(f"event {event_type}", public(event))
     endpoints = matching_endpoints(store, event)
     event["pending_webhooks"] = len(endpoints)
     for endpoint in endpoints:
@@ -52,19 +53,25 @@ def matching_endpoints(store, event):
 
     Platform endpoints with ``connect=true`` get connected-account events, the others get
     platform events; an endpoint created with a Stripe-Account gets that account's events.
+    A live endpoint gets live events, and a live Connect endpoint also the test events of
+    connected accounts (Stripe: "both live and test webhooks are sent to your production
+    webhook URLs"); a test endpoint gets test events only.
     """
     account = event.get("account")
     result = []
     for endpoint in store.objects.values():
         if endpoint.get("object") != "webhook_endpoint" or endpoint["status"] != "enabled":
             continue
-        if endpoint["livemode"] != event["livemode"]:
-            continue
         owner = endpoint.get("_account")
+        if endpoint["livemode"] != event["livemode"]:
+            live_connect = (endpoint["livemode"] and endpoint.get("_connect") and not owner
+                            and account)
+            if not live_connect:
+                continue
         if owner:
             routed = owner == account
         else:
-            routed = bool(account) == bool(endpoint.get("connect"))
+            routed = bool(account) == bool(endpoint.get("_connect"))
         enabled = endpoint["enabled_events"]
         if routed and ("*" in enabled or event["type"] in enabled):
             result.append(endpoint)

@@ -60,13 +60,3 @@ def mask_key(key):
     prefix = "_".join(parts[:2]) + "_" if len(parts) > 2 else ""
     return f"{prefix}****{key[-4:]}"
 
-
-ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf",
-                "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
-
-
-def format_amount(amount, currency):
-    """Human readable amount used in a few error messages, e.g. ``12.50 EUR``."""
-    if currency in ZERO_DECIMAL:
-        return f"{amount} {currency.upper()}"
-    return f"{amount / 100:.2f} {currency.upper()}"

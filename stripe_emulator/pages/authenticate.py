@@ -1,6 +1,7 @@
 """The 3-D Secure page a ``redirect_to_url`` next action points to."""
 
 from ..context import Context
+from ..currencies import format_amount
 from ..resources.payment_intents import authentication_result
 from ..wire import html_response, redirect, with_query
 from .layout import esc, page
@@ -19,7 +20,7 @@ def _back(core, intent, redirect_status):
 
 
 def _form(intent):
-    amount = f"{intent['amount'] / 100:.2f} {intent['currency'].upper()}"
+    amount = format_amount(intent["amount"], intent["currency"])
     action = f"/authenticate/{esc(intent['id'])}"
     return (f"<p>Payment <code>{esc(intent['id'])}</code> of {esc(amount)} needs "
             "authentication.</p>"

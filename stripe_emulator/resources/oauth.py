@@ -4,9 +4,10 @@ from ..context import KeyInfo
 from ..errors import OAuthError
 from ..events import emit
 from ..pages.layout import esc, page
+from ..params import EMAIL
 from ..util import new_id, random_token
 from ..wire import html_response, redirect, with_query
-from .accounts import complete_onboarding, new_account
+from .accounts import COUNTRY, complete_onboarding, new_account
 
 
 def application(core):
@@ -66,7 +67,10 @@ def _platform_key(ctx, params):
 
 
 def token(ctx):
-    """Exchange an authorization code (or refresh token) for the connected account."""
+    """Exchange an authorization code (or refresh token) for the connected account.
+
+    Prefilled fields with invalid values are ignored, as Stripe's OAuth reference says.
+    """
     params = ctx.params
     info = _platform_key(ctx, params)
     grant_type = params.get("grant_type")
@@ -89,7 +93,10 @@ def token(ctx):
         raise OAuthError("invalid_grant", f"Authorization code does not exist: {code}")
     entry["used"] = True
     prefill = entry["prefill"]
-    fields = {"email": prefill.get("email"), "country": prefill.get("country"),
+    email = prefill.get("email")
+    fields = {"email": email if email and EMAIL.match(str(email)) else None,
+              "country": prefill.get("country") if COUNTRY.match(str(prefill.get("country")))
+              else None,
               "business_type": prefill.get("business_type"),
               "business_profile": {"name": prefill.get("business_name"),
                                    "url": prefill.get("url")}}

@@ -3,6 +3,7 @@
 import re
 from urllib.parse import urlsplit
 
+from ..contract import event_types
 from ..errors import invalid_request, live_url_not_https
 from ..params import check_allowed, merge_metadata, require, to_bool, to_list
 from ..render import list_answer, render_for
@@ -27,9 +28,13 @@ def _events(value):
     if not events:
         raise invalid_request("Missing required param: enabled_events.",
                               param="enabled_events", code="parameter_missing")
+    known = event_types()  # from the SDK when it is installed
     for i, event in enumerate(events):
-        if event != "*" and not _EVENT_TYPE.match(event):
-            raise invalid_request(f"Invalid enabled_events[{i}]: {event}",
+        if event == "*":
+            continue
+        if not _EVENT_TYPE.match(event) or (known is not None and event not in known):
+            choices = ", ".join(["*", *sorted(known or ())])
+            raise invalid_request(f"Invalid enabled_events[{i}]: must be one of {choices}",
                                   param=f"enabled_events[{i}]")
     return events
 
@@ -40,7 +45,7 @@ def create(ctx):
     endpoint = {
         "id": new_id("we"), "object": "webhook_endpoint",
         "api_version": params.get("api_version") or None, "application": None,
-        "connect": to_bool(params.get("connect", False), "connect"), "created": now(),
+        "_connect": to_bool(params.get("connect", False), "connect"), "created": now(),
         "description": params.get("description") or None,
         "enabled_events": _events(params.get("enabled_events")), "livemode": ctx.livemode,
         "metadata": merge_metadata({}, params.get("metadata")), "status": "enabled",

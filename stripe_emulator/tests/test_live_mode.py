@@ -1,5 +1,7 @@
 """Live mode: objects of live keys, fields Stripe does not have, live-only refusals."""
 
+import json
+
 import pytest
 import stripe
 
@@ -152,3 +154,26 @@ def test_mapped_public_url_for_page_redirects_and_over_http(emu, live):
                 json_body={"public": "https://shop.example.com"}).status == 200
     assert emu.public_urls == {}
     assert http("POST", emu.base_url + "/_emulator/public_urls", json_body={}).status == 400
+
+
+# -- Connect endpoints and modes -----------------------------------------------------------
+def test_live_connect_endpoint_also_gets_test_events(emu, live, on, live_account, receiver):
+    client = make_client(emu)
+    live.v1.webhook_endpoints.create({"url": "https://live.example.com/connect",
+                                      "connect": True, "enabled_events": ["*"]})
+    live.v1.webhook_endpoints.create({"url": "https://live.example.com/platform",
+                                      "enabled_events": ["*"]})
+    client.v1.webhook_endpoints.create({"url": receiver.url + "/test-connect",
+                                        "connect": True, "enabled_events": ["*"]})
+    emu.map_public_url("https://live.example.com", receiver.url)
+    test_intent = client.v1.payment_intents.create({"amount": 700, "currency": "eur"}, on)
+    live_intent = live.v1.payment_intents.create({"amount": 800, "currency": "eur"},
+                                                 {"stripe_account": live_account})
+    client.v1.payment_intents.create({"amount": 900, "currency": "eur"})  # test platform
+    live.v1.payment_intents.create({"amount": 950, "currency": "eur"})  # live platform
+    emu.wait_for_deliveries(3)
+    seen = sorted((r["path"], json.loads(r["body"])["data"]["object"]["amount"],
+                   json.loads(r["body"])["livemode"]) for r in receiver.received)
+    assert seen == [("/connect", 700, False), ("/connect", 800, True),
+                    ("/platform", 950, True), ("/test-connect", 700, False)]
+    assert test_intent.livemode is False and live_intent.livemode is True

@@ -54,13 +54,14 @@ def config_file_values():
     return _read_config_section(path, os.path.getmtime(path))
 
 
-def key_mode(key, modes=const.SECRET_KEY_MODES):
+def key_mode(key, publishable=False):
     """Return the mode a Stripe key works in, from its prefix.
 
-    :param str key: A secret (or, with ``modes=const.PUBLISHABLE_KEY_MODES``, publishable) key.
+    :param str key: A secret key (or publishable key, with ``publishable=True``).
     :return: ``'live'``, ``'test'``, or ``None`` when it is not such a key.
     :rtype: str | None
     """
+    modes = const.PUBLISHABLE_KEY_MODES if publishable else const.SECRET_KEY_MODES
     return next(
         (mode for prefix, mode in modes.items() if (key or '').startswith(prefix)), None,
     )
@@ -173,7 +174,7 @@ class StripePlatform(models.AbstractModel):
                 key_origin=self._origin('secret_key', file_keys),
             )
         publishable_key = values.get('publishable_key')
-        publishable_mode = key_mode(publishable_key, const.PUBLISHABLE_KEY_MODES)
+        publishable_mode = key_mode(publishable_key, publishable=True)
         if publishable_key and publishable_mode != mode:
             return self.env._(
                 "The publishable key (%(pk_origin)s) is not a %(key_mode)s publishable key "

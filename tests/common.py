@@ -40,7 +40,7 @@ class StripeConnectCommon(AccountTestInvoicingCommon):
         cls.emulator = StripeEmulator(
             secret_key=SECRET_KEY, publishable_key=PUBLISHABLE_KEY, client_id=CLIENT_ID,
             live_secret_key=LIVE_SECRET_KEY, live_publishable_key=LIVE_PUBLISHABLE_KEY,
-            live_client_id=LIVE_CLIENT_ID,
+            live_client_id=LIVE_CLIENT_ID, record_answers=True,
         ).start()
         cls.addClassCleanup(cls.emulator.stop)
         cls.platform = cls.env['stripe.platform']
@@ -130,6 +130,14 @@ class StripeConnectCommon(AccountTestInvoicingCommon):
     def setUp(self):
         super().setUp()
         self.emulator.reset()
+        self.addCleanup(self._check_stripe_shapes)
+
+    def _check_stripe_shapes(self):
+        """Fail the test when the emulator answered anything Stripe's API does not have (the
+        SDK's typed classes are the reference): the addon was tested against Stripe's shapes."""
+        violations = self.emulator.contract_violations()
+        self.emulator.clear_recorded_answers()
+        self.assertFalse(violations, "\n".join(violations))
 
     # === HELPERS === #
 

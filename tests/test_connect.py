@@ -529,7 +529,9 @@ class TestStripeConnect(StripeConnectHttpCommon):
         endpoint_id = self.platform._get_setting('webhook_endpoint_id')
         endpoint = self.emulator.get_object(endpoint_id)
         self.assertEqual(endpoint['url'], f'{self.base_url()}/stripe_connect/webhook')
-        self.assertTrue(endpoint['connect'])
+        # A Connect endpoint (WebhookEndpoint objects do not say so; the request does).
+        created = self._requests('POST', '/v1/webhook_endpoints')[-1]['params']
+        self.assertEqual(str(created['connect']).lower(), 'true')
         self.assertEqual(endpoint['enabled_events'], const.HANDLED_WEBHOOK_EVENTS)
         secret = self.platform._get_setting('webhook_secret')
         self.assertTrue(secret.startswith('whsec_'))

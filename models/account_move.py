@@ -166,7 +166,8 @@ class AccountMove(models.Model):
         due = self.amount_residual
         company = self.company_id
         stripe_minimum, stripe_maximum, _published = self._stripe_charge_limits()
-        high = min(due, stripe_maximum)
+        # More than Stripe takes at once: at most its maximum, leaving enough to pay online.
+        high = min(due, stripe_maximum, due - stripe_minimum) if due > stripe_maximum else due
         if not company.stripe_allow_partial_payments:
             return high, high
         minimum = company.currency_id._convert(

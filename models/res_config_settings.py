@@ -151,8 +151,9 @@ class ResConfigSettings(models.TransientModel):
             else:
                 values[field_name] = platform._get_setting(key)
         values['stripe_fee_percent'], values['stripe_fee_fixed'] = platform._get_fee_settings()
-        values['stripe_mode'] = platform._get_setting('mode') \
-            or key_mode(platform._get_setting('secret_key')) or 'test'
+        mode = (platform._get_setting('mode') or '').strip().lower()
+        values['stripe_mode'] = mode if mode in ('test', 'live') \
+            else key_mode(platform._get_setting('secret_key')) or 'test'
         values['stripe_webhook_endpoint_id'] = platform._get_setting('webhook_endpoint_id')
         from_file = [name for name, key in PLATFORM_FIELDS.items() if key in file_keys]
         values['stripe_file_fields'] = ' '.join(from_file) or False
@@ -176,12 +177,18 @@ class ResConfigSettings(models.TransientModel):
             elif isinstance(value, str):
                 value = value.strip()
             values[key] = value
-        # The mode is the key's: refuse, before anything is stored, what would contradict it.
+        # The mode is the key's: refuse, before anything is stored, keys or a mode typed here
+        # that would contradict it (a contradiction of the file's own stays shown, and does not
+        # keep the other settings from being saved).
         effective = {
             key: platform._get_setting(key) if key in file_keys else values[key]
             for key in MODE_KEYS
         }
-        if problem := platform._mode_problem(effective):
+        typed = any(
+            values[key] != platform._get_stored_setting(key)
+            for key in MODE_KEYS if key not in file_keys
+        )
+        if typed and (problem := platform._mode_problem(effective)):
             raise UserError(problem)
         live = key_mode(effective['secret_key']) == 'live'
         for key, value in values.items():

@@ -164,12 +164,13 @@ class StripePlatform(models.AbstractModel):
                 "start with sk_live_ or sk_test_ (rk_live_ or rk_test_ when restricted).",
                 origin=self._origin('secret_key', file_keys),
             )
-        if values.get('mode') and values['mode'] != mode:
+        mode_setting = (values.get('mode') or '').strip().lower()
+        if mode_setting and mode_setting != mode:
             return self.env._(
                 "The mode is %(mode)s (%(mode_origin)s) but the secret key is a %(key_mode)s key "
                 "(%(key_origin)s): Stripe takes the mode from the key. Set the mode to "
                 "%(key_mode)s, or use a %(mode)s key.",
-                mode=labels.get(values['mode'], values['mode']), key_mode=labels[mode],
+                mode=labels.get(mode_setting, mode_setting), key_mode=labels[mode],
                 mode_origin=self._origin('mode', file_keys),
                 key_origin=self._origin('secret_key', file_keys),
             )

@@ -351,6 +351,9 @@ class TestStripePayPage(StripeConnectHttpCommon):
         intent = self._only_intent(invoice)
         self.assertEqual(intent.amount_minor, 99_999_999)
         self.assertEqual(self.emulator.get_object(intent.stripe_id)['amount'], 99_999_999)
+        # Never so much that what is left could not be paid online.
+        just_above = self._make_invoice(1_000_000.20)
+        self.assertEqual(just_above._stripe_amount_bounds()[1], 999_999.70)
 
     # === THE REQUEST TO STRIPE === #
 

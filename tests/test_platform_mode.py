@@ -90,10 +90,28 @@ class TestPlatformMode(StripeConnectCommon):
         self.assertFalse(self.platform._is_configured())
         with self.assertRaisesRegex(StripeConfigurationError, "server configuration file"):
             self.platform._get_gateway()
-        # Settings cannot save over it either: the file's key still contradicts the mode.
+        # The other settings can still be saved; the problem stays shown until the file is
+        # corrected.
         settings = self._settings()
-        with self.assertRaisesRegex(UserError, "server configuration file"):
+        settings.stripe_fee_percent = 1.0
+        settings.execute()
+        self.assertEqual(self.platform._get_setting('fee_percent'), '1.0')
+        self.assertIn("the secret key is a live key", self._settings().stripe_mode_problem)
+
+    def test_settings_refuse_a_mode_contradicting_the_files_key(self):
+        self._live_file(secret_key=LIVE_SECRET_KEY, publishable_key=LIVE_PUBLISHABLE_KEY)
+        self.platform._set_setting('mode', False)
+        self.assertFalse(self.platform._mode_problem(), "the file's key, no mode: live")
+        settings = self._settings()
+        self.assertEqual(settings.stripe_mode, 'live')
+        settings.execute()
+        self.assertEqual(self.platform._get_setting('mode'), 'live')
+        settings = self._settings()
+        settings.stripe_mode = 'test'
+        with self.assertRaisesRegex(UserError, "The mode is test .in Settings. but the secret "
+                                               "key is a live key .in the .account_stripe"):
             settings.execute()
+        self.assertEqual(self.platform._get_setting('mode'), 'live')
 
     # === STRIPE'S ADDRESSES === #
 

@@ -167,7 +167,10 @@ class AccountMove(models.Model):
         company = self.company_id
         stripe_minimum, stripe_maximum, _published = self._stripe_charge_limits()
         # More than Stripe takes at once: at most its maximum, leaving enough to pay online.
-        high = min(due, stripe_maximum, due - stripe_minimum) if due > stripe_maximum else due
+        if due > stripe_maximum:
+            high = min(stripe_maximum, self.currency_id.round(due - stripe_minimum))
+        else:
+            high = due
         if not company.stripe_allow_partial_payments:
             return high, high
         minimum = company.currency_id._convert(

@@ -5,9 +5,11 @@ import requests
 from odoo.tests import tagged
 
 from ..controllers.onboarding import SETTINGS_URL
+from ..utils.stripe_gateway import StripeGateway
 from .common import (
     LIVE_CLIENT_ID,
     PUBLIC_BASE_URL,
+    SECRET_KEY,
     StripeConnectHttpCommon,
     StripeLiveMode,
 )
@@ -152,6 +154,28 @@ class TestLivePayments(LiveDeliveries, StripeLiveMode, StripeRefundCommon):
         self.env.invalidate_all()
         self.assertEqual(invoice.payment_state, 'paid')
         self.assertEqual(intent.state, 'succeeded')
+
+    def test_test_mode_events_of_connected_accounts_are_ignored(self):
+        """Stripe sends a live Connect endpoint the test-mode events of the connected
+        accounts too (a business trying its own test mode): acknowledged, nothing done."""
+        invoice = self._make_invoice(100.0)
+        test_mode = StripeGateway(self.env, SECRET_KEY, api_base=self.emulator.base_url)
+        account = self.company.stripe_account_id
+        intent = test_mode.create_payment_intent(account, {
+            'amount': 10000, 'currency': 'usd', 'metadata': {
+                'odoo_database': self.env.cr.dbname, 'odoo_invoice_id': str(invoice.id),
+            },
+        })
+        test_mode._client.v1.payment_intents.confirm(
+            intent['id'], {'payment_method': 'pm_card_visa'}, {'stripe_account': account},
+        )
+        self._let_stripe_deliver()
+        test_events = self._recorded_events().filtered(lambda event: not event.livemode)
+        self.assertIn('payment_intent.succeeded', test_events.mapped('event_type'))
+        self.assertEqual(set(test_events.mapped('state')), {'ignored'})
+        self.assertEqual({d['status'] for d in self.emulator.deliveries}, {200})
+        self.assertFalse(self._inbound())
+        self.assertEqual(invoice.payment_state, 'not_paid')
 
     def test_refunds_made_in_odoo_and_on_stripe_are_both_booked(self):
         invoice, intent = self._paid_invoice(100.0)

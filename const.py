@@ -8,6 +8,20 @@ _lt = LazyTranslate(__name__)
 # endpoints it creates. Bump it only together with the code that reads Stripe's objects.
 STRIPE_API_VERSION = '2026-10-28.endive'
 
+# Stripe.js is published per major release of the API, named like the version's suffix
+# (``https://js.stripe.com/<release>/stripe.js``): the one that speaks the pinned version.
+STRIPE_JS_URL = 'https://js.stripe.com/{release}/stripe.js'.format(
+    release=STRIPE_API_VERSION.rpartition('.')[2],
+)
+# Stripe's own addresses, used unless configuration points elsewhere (a test stand-in).
+STRIPE_API_BASE = 'https://api.stripe.com'
+STRIPE_CONNECT_BASE = 'https://connect.stripe.com'
+
+# Whether a key works in live or in test mode is written in its prefix: Stripe decides the
+# mode from the key, and so does this addon (Account and Refund objects carry no mode).
+SECRET_KEY_MODES = {'sk_live_': 'live', 'rk_live_': 'live', 'sk_test_': 'test', 'rk_test_': 'test'}
+PUBLISHABLE_KEY_MODES = {'pk_live_': 'live', 'pk_test_': 'test'}
+
 # Network behaviour of every call to Stripe.
 TIMEOUT = 20  # seconds to connect, then again to wait for an answer
 NETWORK_RETRIES = 2  # retries of connection errors and 409/429/5xx answers, with idempotency keys
@@ -23,6 +37,23 @@ ZERO_DECIMAL_CURRENCIES = {
 THREE_DECIMAL_CURRENCIES = {'BHD', 'JOD', 'KWD', 'OMR', 'TND'}
 # Two-decimal in the API, but only whole units may be charged.
 WHOLE_UNIT_TWO_DECIMAL_CURRENCIES = {'ISK'}
+
+# The smallest amount Stripe charges, in minor units, for the currencies its table lists; a
+# charge in another currency must be worth about 0.50 USD once converted, which only Stripe
+# knows at the time (it answers ``amount_too_small``).
+# See https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts
+MINIMUM_CHARGE_MINOR = {
+    'USD': 50, 'AED': 200, 'AUD': 50, 'BGN': 100, 'BRL': 50, 'CAD': 50, 'CHF': 50,
+    'CZK': 1500, 'DKK': 250, 'EUR': 50, 'GBP': 30, 'HKD': 400, 'HUF': 17500, 'INR': 50,
+    'JPY': 50, 'MXN': 1000, 'MYR': 200, 'NOK': 300, 'NZD': 50, 'PLN': 200, 'RON': 200,
+    'SEK': 300, 'SGD': 50, 'THB': 1000,
+}
+# The largest amount of one charge: eight digits in minor units (999,999.99 USD).
+MAXIMUM_CHARGE_MINOR = 99_999_999
+
+# What an email address sent to Stripe (receipt, account) must look like once Odoo normalized
+# it: one address with a dotted domain, nothing Stripe would refuse as ``email_invalid``.
+STRIPE_EMAIL_PATTERN = r'[^@\s,;<>()\[\]\\"]+@[^@\s,;<>()\[\]\\"]+\.[^@\s,;<>()\[\]\\".]+'
 
 # Presentment currencies Stripe accepts for card payments.
 # See https://docs.stripe.com/currencies#presentment-currencies

@@ -18,6 +18,11 @@ OUTCOME_STATES = {
     'failed': 'failed',
     'canceled': 'failed',
 }
+# Stripe's refusals of an amount, as the pay page's reasons (see _refusal_message).
+AMOUNT_ERROR_REASONS = {
+    'amount_too_small': 'below_minimum',
+    'amount_too_large': 'above_maximum',
+}
 
 
 class StripePayPageController(http.Controller):
@@ -60,6 +65,8 @@ class StripePayPageController(http.Controller):
     def _refusal_message(self, invoice_sudo, reason):
         """Return the sentence telling the customer why the invoice cannot be paid online."""
         env = request.env
+        if reason in ('below_minimum', 'above_maximum'):
+            return self._limit_message(invoice_sudo, reason)
         return {
             'draft': env._("This invoice is not ready to be paid yet."),
             'cancelled': env._("This invoice was cancelled: there is nothing to pay."),
@@ -82,6 +89,33 @@ class StripePayPageController(http.Controller):
                 "again in a few minutes."
             ),
         }.get(reason, env._("Online payment is not available for this invoice."))
+
+    def _limit_message(self, invoice_sudo, reason):
+        """Return the sentence saying the amount due is outside what Stripe takes at once."""
+        env = request.env
+        currency = invoice_sudo.currency_id
+        minimum, maximum, published = invoice_sudo._stripe_charge_limits()
+        values = {
+            'due': currency.format(invoice_sudo.amount_residual),
+            'company': invoice_sudo.company_id.name,
+            'currency': currency.name,
+        }
+        if reason == 'above_maximum':
+            return env._(
+                "The amount due, %(due)s, is more than Stripe takes in one payment (%(maximum)s). "
+                "Please contact %(company)s to pay it another way.",
+                maximum=currency.format(maximum), **values,
+            )
+        if published:
+            return env._(
+                "The amount due, %(due)s, is less than the smallest payment Stripe takes in "
+                "%(currency)s (%(minimum)s). Please contact %(company)s to pay it another way.",
+                minimum=currency.format(minimum), **values,
+            )
+        return env._(
+            "The amount due, %(due)s, is less than the smallest payment Stripe takes in "
+            "%(currency)s. Please contact %(company)s to pay it another way.", **values,
+        )
 
     def _pay_url(self, invoice_sudo, access_token):
         """Return the address of this page, on the host the customer opened it on."""
@@ -182,9 +216,9 @@ class StripePayPageController(http.Controller):
         except StripeGatewayError as error:
             request.env.cr.rollback()
             _logger.warning("Pay page of invoice %s: Stripe refused: %s", invoice_sudo.id, error)
-            return self._render(
-                self._unavailable_values(invoice_sudo, access_token, 'unavailable'),
-            )
+            return self._render(self._unavailable_values(
+                invoice_sudo, access_token, AMOUNT_ERROR_REASONS.get(error.code, 'unavailable'),
+            ))
         return self._render(self._pay_values(invoice_sudo, access_token, intent, message=message))
 
     def _render_outcome(self, invoice_sudo, access_token, stripe_id):
@@ -236,6 +270,11 @@ class StripePayPageController(http.Controller):
         except StripeGatewayError as error:
             request.env.cr.rollback()
             _logger.warning("Pay page of invoice %s: Stripe refused: %s", invoice_sudo.id, error)
+            if error.code in AMOUNT_ERROR_REASONS:
+                return {'error': request.env._(
+                    "Stripe does not take a payment of this amount in %(currency)s: choose "
+                    "another amount.", currency=invoice_sudo.currency_id.name,
+                )}
             return {'error': self._refusal_message(invoice_sudo, 'unavailable')}
         return {
             'client_secret': intent.sudo().client_secret,

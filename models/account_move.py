@@ -17,6 +17,8 @@ from ..utils.stripe_gateway import (
     StripeConfigurationError,
     StripeGatewayError,
     StripeUnavailableError,
+    request_digest,
+    stripe_email,
 )
 
 
@@ -103,6 +105,12 @@ class AccountMove(models.Model):
             return 'processing'
         if not self.company_id.sudo()._stripe_can_take_payments():
             return 'unavailable'
+        minimum, maximum, _published = money.charge_limits(self.currency_id.name)
+        due = money.to_minor_units(self.amount_residual, self.currency_id.name, ROUND_CEILING)
+        if due < minimum:
+            return 'below_minimum'
+        if due > maximum and not self.company_id.stripe_allow_partial_payments:
+            return 'above_maximum'
         return None
 
     def _stripe_can_pay_online(self):
@@ -132,25 +140,45 @@ class AccountMove(models.Model):
 
     # === BUSINESS METHODS - AMOUNTS === #
 
+    def _stripe_charge_limits(self):
+        """Return the smallest and the largest payment Stripe takes in the invoice's currency
+        (see ``money.charge_limits``), in that currency.
+
+        :return: (minimum, maximum, whether the minimum is Stripe's published one)
+        :rtype: tuple(float, float, bool)
+        """
+        self.ensure_one()
+        code = self.currency_id.name
+        minimum, maximum, published = money.charge_limits(code)
+        return money.from_minor_units(minimum, code), money.from_minor_units(maximum, code), \
+            published
+
     def _stripe_amount_bounds(self):
         """Return the lowest and highest amount the customer may pay now, in invoice currency.
 
-        The highest is the amount due. The lowest is the amount due too, unless the company
-        allows partial payments, then it is its minimum (converted) or the smallest unit.
+        The highest is the amount due, or the most Stripe takes at once. The lowest is the
+        amount due too, unless the company allows partial payments: then it is the company's
+        minimum (converted), and never less than Stripe's minimum for the currency.
 
         :rtype: tuple(float, float)
         """
         self.ensure_one()
         due = self.amount_residual
         company = self.company_id
+        stripe_minimum, stripe_maximum, _published = self._stripe_charge_limits()
+        # More than Stripe takes at once: at most its maximum, leaving enough to pay online.
+        if due > stripe_maximum:
+            high = min(stripe_maximum, self.currency_id.round(due - stripe_minimum))
+        else:
+            high = due
         if not company.stripe_allow_partial_payments:
-            return due, due
+            return high, high
         minimum = company.currency_id._convert(
             company.stripe_partial_payment_minimum, self.currency_id, company,
             self.invoice_date or fields.Date.context_today(self),
         )
-        minimum = max(minimum, self.currency_id.rounding)
-        return min(minimum, due), due
+        minimum = max(minimum, self.currency_id.rounding, stripe_minimum)
+        return min(minimum, high), high
 
     def _stripe_check_amount(self, amount):
         """Return the amount to charge, refusing any outside the allowed bounds.
@@ -176,6 +204,17 @@ class AccountMove(models.Model):
             raise StripeAmountError(self.env._(
                 "Choose an amount between %(low)s and %(high)s.",
                 low=currency.format(low), high=currency.format(high),
+            ))
+        stripe_minimum = self._stripe_charge_limits()[0]
+        rest = currency.round(self.amount_residual - amount)
+        if currency.compare_amounts(rest, 0.0) > 0 \
+                and currency.compare_amounts(rest, stripe_minimum) < 0:
+            # What would be left could not be paid online: Stripe takes nothing smaller.
+            raise StripeAmountError(self.env._(
+                "Stripe takes no payment below %(minimum)s: pay the whole %(due)s, or leave at "
+                "least %(minimum)s to pay later.",
+                minimum=currency.format(stripe_minimum),
+                due=currency.format(self.amount_residual),
             ))
         return amount
 
@@ -231,21 +270,25 @@ class AccountMove(models.Model):
         move.invalidate_recordset(['stripe_payment_intent_ids'])
         if reason := move._stripe_payment_refusal():
             raise StripePaymentRefusedError(reason)
+        live = self.env['stripe.platform']._is_live()
         open_intents = move.stripe_payment_intent_ids.filtered(
             lambda i: i.state in ('draft', 'failed')
             and i.stripe_account_id == company.stripe_account_id
             and i.currency_id == currency
-            and i.livemode == company.stripe_livemode
+            and i.livemode == live
         )
         intent = open_intents.sorted('id', reverse=True)[:1]
-        if intent and intent.amount_minor == amount_minor:
+        fee_minor = move._stripe_application_fee_minor(amount_minor)
+        if intent and intent.amount_minor == amount_minor \
+                and intent.application_fee_minor == fee_minor:
             return intent
         gateway = self.env['stripe.platform']._get_gateway()
-        fee_minor = move._stripe_application_fee_minor(amount_minor)
         if intent:
             params = {'amount': amount_minor}
             if fee_minor:
                 params['application_fee_amount'] = fee_minor
+            elif intent.application_fee_minor:
+                params['application_fee_amount'] = ''  # Stripe's way to remove the fee.
             try:
                 # Setting an amount is idempotent in itself: a fresh key per update (kept by
                 # the SDK's own retries) never replays an older update of another amount.
@@ -293,11 +336,14 @@ class AccountMove(models.Model):
         """Create the PaymentIntent on the connected account and its local record."""
         self.ensure_one()
         company = self.company_id
+        # For the business's Stripe dashboard, in the company's language: the same whatever
+        # language the customer reads the page in, so that a retry sends the same request.
+        company_env = self.with_context(lang=company.partner_id.lang or 'en_US').env
         params = {
             'amount': amount_minor,
             'currency': self.currency_id.name.lower(),
             'automatic_payment_methods': {'enabled': True},
-            'description': self.env._("Invoice %(name)s", name=self.name),
+            'description': company_env._("Invoice %(name)s", name=self.name),
             'metadata': {
                 'odoo_database': self.env.cr.dbname,
                 'odoo_company_id': str(company.id),
@@ -305,14 +351,17 @@ class AccountMove(models.Model):
                 'odoo_invoice': self.name,
             },
         }
-        email = self.partner_id.email or self.commercial_partner_id.email
-        if email:
+        if email := self._stripe_receipt_email():
             params['receipt_email'] = email
         if fee_minor:
             params['application_fee_amount'] = fee_minor
-        # Deterministic key: a retry after a lost answer finds the same PaymentIntent.
+        # Deterministic key: a retry after a lost answer sends the same request and finds the
+        # same PaymentIntent. The key names what is sent, so a try after something changed
+        # (the customer's email edited, the platform fee) is a new request with its own key,
+        # never refused by Stripe as a replay with other parameters; the PaymentIntent of the
+        # lost try was never shown to anyone and stays unused.
         count = len(self.stripe_payment_intent_ids)
-        key = f'{self._stripe_idempotency_prefix()}-pi{count}-{amount_minor}'
+        key = f'{self._stripe_idempotency_prefix()}-pi{count}-{request_digest(params)}'
         intent = gateway.create_payment_intent(company.stripe_account_id, params, key)
         return self.env['stripe.payment.intent'].sudo().create({
             'stripe_id': intent['id'],
@@ -323,9 +372,18 @@ class AccountMove(models.Model):
             'amount_minor': amount_minor,
             'application_fee_minor': fee_minor,
             'client_secret': intent['client_secret'],
-            'livemode': bool(intent.get('livemode')),
+            'livemode': self.env['stripe.platform']._is_live(),  # The key's mode.
             'stripe_status': intent.get('status'),
         })
+
+    def _stripe_receipt_email(self):
+        """Return the customer's email for Stripe's receipt, when it is exactly one valid
+        address (see ``stripe_email``): two addresses or a wrong one never block payment.
+
+        :rtype: str | None
+        """
+        self.ensure_one()
+        return stripe_email(self.partner_id.email or self.commercial_partner_id.email)
 
     def _stripe_sync_intent(self, stripe_id, source):
         """Fetch one of this invoice's PaymentIntents from Stripe and apply it (exactly once).

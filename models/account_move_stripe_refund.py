@@ -122,7 +122,11 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         notes = []
-        intents = self.sudo().stripe_payment_intent_ids.filtered(lambda i: i.state != 'canceled')
+        # Stripe answers a key of one mode about the objects of that mode only.
+        live = self.env['stripe.platform']._is_live()
+        intents = self.sudo().stripe_payment_intent_ids.filtered(
+            lambda i: i.state != 'canceled' and i.livemode == live
+        )
         for intent in intents.sorted('id'):
             notes += intent._stripe_sync(source)
         return notes
@@ -133,7 +137,8 @@ class AccountMove(models.Model):
         open or paid recently (a payment, refund or dispute may have been missed), those whose
         bank debit is still processing, and those with an open dispute."""
         since = fields.Datetime.now() - timedelta(days=const.RESYNC_DAYS)
-        return Domain('company_id.stripe_account_id', '!=', False) & Domain.OR([
+        return Domain('company_id.stripe_account_id', '!=', False) \
+            & Domain('livemode', '=', self.env['stripe.platform']._is_live()) & Domain.OR([
             Domain('state', '=', 'processing'),
             Domain('state', 'in', ('draft', 'failed', 'succeeded'))
             & Domain('write_date', '>=', since),

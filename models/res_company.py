@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .. import const
-from ..utils.stripe_gateway import StripeGatewayError
+from ..utils.stripe_gateway import StripeGatewayError, request_digest, stripe_email
 
 _logger = logging.getLogger(__name__)
 
@@ -29,7 +29,11 @@ class ResCompany(models.Model):
     stripe_account_generation = fields.Integer(
         readonly=True, copy=False, help="How many times the company was disconnected.",
     )
-    stripe_livemode = fields.Boolean(string="Live Stripe Account", readonly=True, copy=False)
+    stripe_livemode = fields.Boolean(
+        string="Connected in Live Mode", readonly=True, copy=False,
+        help="Whether the platform's key was a live one when the company was connected: it "
+             "takes payments only while the platform is in that mode.",
+    )
     stripe_charges_enabled = fields.Boolean(string="Charges Enabled", readonly=True, copy=False)
     stripe_payouts_enabled = fields.Boolean(string="Payouts Enabled", readonly=True, copy=False)
     stripe_details_submitted = fields.Boolean(
@@ -94,8 +98,16 @@ class ResCompany(models.Model):
         return bool(
             self.stripe_account_id
             and self.stripe_charges_enabled
+            and not self._stripe_mode_mismatch()
             and self.env['stripe.platform']._is_configured()
         )
+
+    def _stripe_mode_mismatch(self):
+        """Return whether the company was connected in the other mode than the platform's
+        now (test keys replaced by live ones, or a neutralized copy of a live database)."""
+        self.ensure_one()
+        return bool(self.stripe_account_id) \
+            and self.stripe_livemode != self.env['stripe.platform']._is_live()
 
     def _stripe_apply_account(self, account):
         """Store the account's health as Stripe reports it.
@@ -108,7 +120,6 @@ class ResCompany(models.Model):
             'stripe_charges_enabled': bool(account.get('charges_enabled')),
             'stripe_payouts_enabled': bool(account.get('payouts_enabled')),
             'stripe_details_submitted': bool(account.get('details_submitted')),
-            'stripe_livemode': bool(account.get('livemode')),
             'stripe_requirements_due': self._stripe_format_requirements(
                 requirements.get('currently_due')
             ),
@@ -200,12 +211,13 @@ class ResCompany(models.Model):
         }
         if self.country_id:
             params['country'] = self.country_id.code
-        if self.email:
-            params['email'] = self.email
+        if email := stripe_email(self.email):
+            params['email'] = email
         if self.website:
             params['business_profile']['url'] = self.website
         if self.vat:
-            params['company']['tax_id'] = self.vat
+            # Stripe keeps VAT numbers in vat_id; tax_id is the business registration number.
+            params['company']['vat_id'] = self.vat
         return params
 
     def _stripe_onboarding_url(self):
@@ -231,18 +243,26 @@ class ResCompany(models.Model):
         """
         self.ensure_one()
         self._stripe_lock()
-        gateway = self.env['stripe.platform']._get_gateway()
+        platform = self.env['stripe.platform']
+        platform._check_public_url(refresh_url)
+        platform._check_public_url(return_url)
+        gateway = platform._get_gateway()
         if not self.stripe_account_id:
             # Should this transaction be lost after Stripe created the account, the next try
-            # sends the same key and gets the same account back instead of a second one.
-            key = 'odoo-{uuid}-company{company}-account{generation}'.format(
+            # sends the same request with the same key and gets the same account back instead
+            # of a second one. The key names what is sent: a try after the company's details
+            # were edited is another request, never refused as a replay with other details.
+            params = self._stripe_account_prefill()
+            key = 'odoo-{uuid}-company{company}-account{generation}-{digest}'.format(
                 uuid=self.env['ir.config_parameter'].sudo().get_param('database.uuid'),
                 company=self.id, generation=self.stripe_account_generation,
+                digest=request_digest(params),
             )
-            account = gateway.create_account(self._stripe_account_prefill(), key)
+            account = gateway.create_account(params, key)
             self.sudo().write({
                 'stripe_account_id': account['id'],
                 'stripe_connect_method': 'onboarding',
+                'stripe_livemode': platform._is_live(),
             })
             self._stripe_apply_account(account)
             self._stripe_ensure_journal()
@@ -270,6 +290,7 @@ class ResCompany(models.Model):
         self.sudo().write({
             'stripe_account_id': token['stripe_user_id'],
             'stripe_connect_method': 'oauth',
+            'stripe_livemode': self.env['stripe.platform']._is_live(),
         })
         self._stripe_ensure_journal()
         self._stripe_apply_account(gateway.retrieve_account(token['stripe_user_id']))
@@ -290,7 +311,11 @@ class ResCompany(models.Model):
         if not account_id:
             return None
         failure = None
-        if deauthorize and self.stripe_connect_method == 'oauth':
+        platform = self.env['stripe.platform']
+        # Only with a key of the mode it was connected in, and never from a neutralized copy:
+        # revoking the access there would disconnect the production database too.
+        if deauthorize and self.stripe_connect_method == 'oauth' \
+                and not self._stripe_mode_mismatch() and not platform._is_neutralized():
             try:
                 self.env['stripe.platform']._get_gateway().oauth_deauthorize(account_id)
             except StripeGatewayError as error:

@@ -4,7 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import const
-from ..utils.stripe_gateway import StripeGatewayError
+from ..utils.stripe_gateway import StripeGatewayError, stripe_email
+from .stripe_platform import ENDPOINT_KEYS, MODE_KEYS, key_mode
 
 _logger = logging.getLogger(__name__)
 
@@ -17,6 +18,9 @@ PLATFORM_FIELDS = {
     'stripe_mode': 'mode',
     'stripe_fee_percent': 'fee_percent',
     'stripe_fee_fixed': 'fee_fixed',
+    'stripe_api_base': 'api_base',
+    'stripe_connect_base': 'connect_base',
+    'stripe_js_url': 'js_url',
 }
 
 
@@ -33,6 +37,8 @@ class ResConfigSettings(models.TransientModel):
     stripe_mode = fields.Selection(
         string="Mode", selection=[('test', "Test"), ('live', "Live")],
         groups='base.group_system',
+        help="Must agree with the secret key, which decides: sk_live_ keys take real payments, "
+             "sk_test_ keys test ones.",
     )
     stripe_fee_percent = fields.Float(
         string="Platform Fee (%)", groups='base.group_system',
@@ -41,6 +47,28 @@ class ResConfigSettings(models.TransientModel):
     stripe_fee_fixed = fields.Float(
         string="Platform Fee (fixed)", groups='base.group_system',
         help="Fixed amount, in the company's currency, the platform keeps on each payment.",
+    )
+    stripe_api_base = fields.Char(
+        string="Stripe API Address", groups='base.group_system',
+        help="Where the Stripe API is, for a test stand-in (such as the project's emulator); "
+             "empty for Stripe itself. Ignored with a live key, unless the server "
+             "configuration file sets it.",
+    )
+    stripe_connect_base = fields.Char(
+        string="Stripe Connect Address", groups='base.group_system',
+        help="Where Stripe's OAuth pages are, for a test stand-in; empty for Stripe itself.",
+    )
+    stripe_js_url = fields.Char(
+        string="Stripe.js Address", groups='base.group_system',
+        help="Where the pay page loads Stripe.js from, for a test stand-in; empty for Stripe's.",
+    )
+    stripe_live_key = fields.Boolean(
+        compute='_compute_stripe_live_key', groups='base.group_system',
+        help="Technical: whether the secret key is a live one.",
+    )
+    stripe_mode_problem = fields.Char(
+        compute='_compute_stripe_mode_problem', groups='base.group_system',
+        help="Why the saved keys and mode cannot be used together, if they cannot.",
     )
     stripe_webhook_endpoint_id = fields.Char(
         string="Webhook Endpoint", groups='base.group_system', readonly=True,
@@ -57,6 +85,9 @@ class ResConfigSettings(models.TransientModel):
     # --- Walkthrough --- #
     stripe_platform_configured = fields.Boolean(compute='_compute_stripe_platform_configured')
     stripe_oauth_available = fields.Boolean(compute='_compute_stripe_platform_configured')
+    stripe_company_mode_mismatch = fields.Boolean(
+        compute='_compute_stripe_company_mode_mismatch',
+    )
 
     # --- The company's connected account --- #
     stripe_account_id = fields.Char(related='company_id.stripe_account_id')
@@ -88,6 +119,21 @@ class ResConfigSettings(models.TransientModel):
             settings.stripe_platform_configured = configured
             settings.stripe_oauth_available = oauth
 
+    @api.depends('stripe_secret_key')
+    def _compute_stripe_live_key(self):
+        for settings in self:
+            settings.stripe_live_key = key_mode(settings.stripe_secret_key) == 'live'
+
+    def _compute_stripe_mode_problem(self):
+        problem = self.env['stripe.platform']._mode_problem() or False
+        for settings in self:
+            settings.stripe_mode_problem = problem
+
+    @api.depends('company_id')
+    def _compute_stripe_company_mode_mismatch(self):
+        for settings in self:
+            settings.stripe_company_mode_mismatch = settings.company_id._stripe_mode_mismatch()
+
     # === CRUD METHODS === #
 
     @api.model
@@ -99,9 +145,15 @@ class ResConfigSettings(models.TransientModel):
         platform = self.env['stripe.platform']
         file_keys = platform._get_file_keys()
         for field_name, key in PLATFORM_FIELDS.items():
-            values[field_name] = platform._get_setting(key)
+            if key in ENDPOINT_KEYS and key not in file_keys:
+                # What Settings holds, even when a live key makes the platform ignore it.
+                values[field_name] = platform._get_stored_setting(key)
+            else:
+                values[field_name] = platform._get_setting(key)
         values['stripe_fee_percent'], values['stripe_fee_fixed'] = platform._get_fee_settings()
-        values['stripe_mode'] = 'live' if platform._is_live() else 'test'
+        mode = (platform._get_setting('mode') or '').strip().lower()
+        values['stripe_mode'] = mode if mode in ('test', 'live') \
+            else key_mode(platform._get_setting('secret_key')) or 'test'
         values['stripe_webhook_endpoint_id'] = platform._get_setting('webhook_endpoint_id')
         from_file = [name for name, key in PLATFORM_FIELDS.items() if key in file_keys]
         values['stripe_file_fields'] = ' '.join(from_file) or False
@@ -117,14 +169,32 @@ class ResConfigSettings(models.TransientModel):
             return
         platform = self.env['stripe.platform']
         file_keys = platform._get_file_keys()
+        values = {}
         for field_name, key in PLATFORM_FIELDS.items():
-            if key in file_keys:
-                continue
             value = self[field_name]
             if self._fields[field_name].type == 'float':
                 value = str(value) if value else False
             elif isinstance(value, str):
                 value = value.strip()
+            values[key] = value
+        # The mode is the key's: refuse, before anything is stored, keys or a mode typed here
+        # that would contradict it (a contradiction of the file's own stays shown, and does not
+        # keep the other settings from being saved).
+        effective = {
+            key: platform._get_setting(key) if key in file_keys else values[key]
+            for key in MODE_KEYS
+        }
+        typed = any(
+            values[key] != platform._get_stored_setting(key)
+            for key in MODE_KEYS if key not in file_keys
+        )
+        if typed and (problem := platform._mode_problem(effective)):
+            raise UserError(problem)
+        live = key_mode(effective['secret_key']) == 'live'
+        for key, value in values.items():
+            # With a live key, Stripe's addresses are Stripe's own, or the file's.
+            if key in file_keys or (live and key in ENDPOINT_KEYS):
+                continue
             platform._set_setting(key, value)
 
     # === ACTION METHODS === #
@@ -163,11 +233,11 @@ class ResConfigSettings(models.TransientModel):
                 "an administrator must enter it in Settings (or in the server configuration "
                 "file)."
             ))
+        redirect_uri = f'{company.get_base_url()}/stripe_connect/oauth/callback'
+        platform._check_public_url(redirect_uri)
         gateway = platform._get_gateway()
         state = self.env['stripe.oauth.state']._issue(company)
-        url = gateway.oauth_authorize_url(
-            state, f'{company.get_base_url()}/stripe_connect/oauth/callback', email=company.email,
-        )
+        url = gateway.oauth_authorize_url(state, redirect_uri, email=stripe_email(company.email))
         return self._stripe_redirect(url)
 
     def action_stripe_refresh(self):
@@ -205,8 +275,9 @@ class ResConfigSettings(models.TransientModel):
                 "endpoint's secret could not be used. Create the endpoint on Stripe and put its "
                 "secret in the configuration file instead."
             ))
-        gateway = platform._get_gateway()
         url = f'{self.company_id.get_base_url()}/stripe_connect/webhook'
+        platform._check_public_url(url)
+        gateway = platform._get_gateway()
         previous_id = platform._get_setting('webhook_endpoint_id')
         endpoint = gateway.create_webhook_endpoint(url, const.HANDLED_WEBHOOK_EVENTS)
         platform._set_setting('webhook_endpoint_id', endpoint['id'])

@@ -326,7 +326,9 @@ class StripePaymentIntent(models.Model):
             return self.env._("it concerns another PaymentIntent")
         if (stripe_object.get('currency') or '').upper() != self.currency_id.name:
             return self.env._("the currency differs from the payment's")
-        if bool(stripe_object.get('livemode')) != self.livemode:
+        # A Refund has no mode of its own: it was fetched with the platform's key, which must
+        # be of the PaymentIntent's mode.
+        if self.livemode != self.env['stripe.platform']._is_live():
             return self.env._("test and live mode are mixed")
         if not isinstance(stripe_object.get('amount'), int) or stripe_object['amount'] <= 0:
             return self.env._("the amount is not a positive number")
@@ -428,10 +430,11 @@ class StripePaymentIntent(models.Model):
                 amount=currency.format(amount), payment=intent.stripe_id,
                 left=currency.format(intent.amount_refundable),
             ))
+        # Only what a retry of the same refund sends again (by another user, perhaps): the
+        # idempotency key is the same, so the request must be too.
         metadata = {
             'odoo_database': self.env.cr.dbname,
             'odoo_invoice_id': str(intent.move_id.id),
-            'odoo_user_id': str(self.env.uid),
         }
         if credit_note:
             metadata['odoo_credit_note_id'] = str(credit_note.id)

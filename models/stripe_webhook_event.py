@@ -162,9 +162,16 @@ class StripeWebhookEvent(models.Model):
         :rtype: tuple(str, str, dict)
         """
         self.ensure_one()
-        if bool(event.get('livemode')) != self.env['stripe.platform']._is_live():
+        live = self.env['stripe.platform']._is_live()
+        if bool(event.get('livemode')) != live:
+            if live:
+                # Stripe sends a live Connect endpoint the test-mode events of the connected
+                # accounts too (a business trying its own test mode): none are this database's.
+                return 'ignored', self.env._(
+                    "A test-mode event, on a live platform: not one of its payments."
+                ), self._stripe_company_links(event)
             return 'refused', self.env._(
-                "Refused: a test-mode event on a live platform, or the reverse."
+                "Refused: a live event on a test platform."
             ), self._stripe_company_links(event)
         handler = self._stripe_handlers().get(event.get('type'))
         if not handler:

@@ -13,9 +13,15 @@ def main(argv=None):
     parser.add_argument("--secret-key", default="sk_test_emulator")
     parser.add_argument("--publishable-key", default="pk_test_emulator")
     parser.add_argument("--client-id", default="ca_emulator")
+    parser.add_argument("--live-secret-key", default=None)
+    parser.add_argument("--live-publishable-key", default=None)
+    parser.add_argument("--live-client-id", default=None)
     args = parser.parse_args(argv)
     emulator = StripeEmulator(host=args.host, port=args.port, secret_key=args.secret_key,
-                              publishable_key=args.publishable_key, client_id=args.client_id)
+                              publishable_key=args.publishable_key, client_id=args.client_id,
+                              live_secret_key=args.live_secret_key,
+                              live_publishable_key=args.live_publishable_key,
+                              live_client_id=args.live_client_id)
     emulator.start()
     print(f"Stripe emulator listening on {emulator.base_url}", flush=True)
     print(f"  secret key:      {emulator.secret_key}", flush=True)

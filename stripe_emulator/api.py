@@ -5,6 +5,7 @@ the request log. Handlers run one at a time under the core lock.
 """
 
 import base64
+import json
 import re
 
 from .context import DEFAULT_API_VERSION, Context
@@ -47,6 +48,9 @@ def handle(core, request):
         except ValueError as error:  # undecodable body
             response = json_response(400, ApiError(400, f"Invalid request: {error}")
                                      .body(request_id, core.base_url))
+        if core.recording:
+            core.record(f"{request.method} {request.path}", json.loads(response.body),
+                        request.path, response.status)
         core.request_log.append({
             "method": request.method, "path": request.path,
             "account": ctx.account or request.header("stripe-account"),

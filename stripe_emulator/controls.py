@@ -29,6 +29,13 @@ def _pending(emu, params):
     return {"pending": pending, "deliveries": emu.deliveries}
 
 
+def _map(emu, params):
+    if not params.get("public"):
+        raise ValueError("'public' (the public base URL) is required")
+    emu.map_public_url(params["public"], params.get("local") or None)
+    return {"public_urls": emu.public_urls}
+
+
 def _requests(emu, params):
     log = emu.request_log
     if params.get("id"):
@@ -56,6 +63,10 @@ ROUTES = [
     ("POST", r"/_emulator/payment_intents/([^/]+)/settle",
      lambda emu, p, pi: emu.settle_payment_intent(
          pi, succeed=p.get("outcome", "succeeded") in ("succeeded", "success", "succeed"))),
+    ("POST", r"/_emulator/refunds/([^/]+)/settle",
+     lambda emu, p, refund: emu.settle_refund(refund)),
+    ("POST", r"/_emulator/refunds/([^/]+)/fail",
+     lambda emu, p, refund: emu.fail_refund(refund, p.get("reason") or "unknown")),
     ("POST", r"/_emulator/charges/([^/]+)/dispute",
      lambda emu, p, charge: emu.create_dispute(charge, p.get("reason", "fraudulent"))),
     ("POST", r"/_emulator/disputes/([^/]+)/close",
@@ -63,9 +74,21 @@ ROUTES = [
     ("POST", r"/_emulator/accounts/([^/]+)",
      lambda emu, p, account: emu.update_account(account, **_fields(p))),
     ("POST", r"/_emulator/account_links/expire", lambda emu, p: emu.expire_account_links()),
+    ("POST", r"/_emulator/idempotency/expire",
+     lambda emu, p: {"expired": emu.expire_idempotency_keys()}),
     ("POST", r"/_emulator/oauth/deny_next", lambda emu, p: emu.deny_next_authorization()),
     ("POST", r"/_emulator/down",
      lambda emu, p: emu.set_down(to_bool(p.get("down", True), "down"))),
+    ("POST", r"/_emulator/public_urls", _map),
+    ("GET", r"/_emulator/public_urls", lambda emu, p: {"public_urls": emu.public_urls}),
+    ("POST", r"/_emulator/exchange_rates",
+     lambda emu, p: {"rates": emu.set_exchange_rates(_fields(p).get("rates", {}))}),
+    ("POST", r"/_emulator/contract/record",
+     lambda emu, p: emu.record_answers(to_bool(p.get("record", True), "record"))),
+    ("POST", r"/_emulator/contract/clear", lambda emu, p: emu.clear_recorded_answers()),
+    ("GET", r"/_emulator/contract",
+     lambda emu, p: {"recording": emu.core.recording, "answers": len(emu.core.answers),
+                     "violations": emu.contract_violations()}),
     ("GET", r"/_emulator/requests", _requests),
     ("GET", r"/_emulator/objects/([^/]+)", _object),
 ]

@@ -15,8 +15,10 @@ class Core:
     """
 
     def __init__(self, secret_key, publishable_key, client_id, *, live_secret_key=None,
-                 live_publishable_key=None, delivery_timeout=10.0):
+                 live_publishable_key=None, live_client_id=None, delivery_timeout=10.0,
+                 record_answers=False):
         self.client_id = client_id
+        self.live_client_id = live_client_id
         self.platform_name = "Stripe Emulator Platform"
         self.keys = {secret_key: KeyInfo("secret", False),
                      publishable_key: KeyInfo("publishable", False)}
@@ -33,6 +35,29 @@ class Core:
         self.request_log = []
         self.down = False
         self.deny_next_authorization = False
+        self.public_urls = {}  # public base -> local base; configuration, kept by reset()
+        self.usd_rates = {}  # currency -> USD value of one major unit; kept by reset()
+        self.recording = record_answers
+        self.answers = []  # kept across reset(): a whole test run is checked at its end
+
+    def local_url(self, url):
+        """Where the emulator really sends a request or a browser for ``url``.
+
+        A URL under a mapped public base (see ``StripeEmulator.map_public_url``) goes to
+        the local base it is mapped to; any other URL is left as it is.
+        """
+        if not url:
+            return url
+        for public in sorted(self.public_urls, key=len, reverse=True):
+            if url == public or (url.startswith(public) and url[len(public)] in "/?#"):
+                return self.public_urls[public] + url[len(public):]
+        return url
+
+    def record(self, label, body, path="", status=200):
+        """Keep one rendered answer or event payload for the contract check."""
+        if self.recording:
+            self.answers.append({"label": label, "path": path, "status": status,
+                                 "body": body})
 
     def reset(self):
         with self.lock:

@@ -34,14 +34,16 @@ class Delivery:
 
     event_id: str
     endpoint_id: str
-    url: str
+    url: str  # the endpoint's URL, as registered
     body: bytes
     secret: str
     gate: threading.Event
+    target: str = None  # where it is really sent (a mapped public URL's local address)
 
     def as_dict(self):
         return {"event_id": self.event_id, "endpoint_id": self.endpoint_id, "url": self.url,
-                "body": self.body, "headers": webhook_headers(self.secret, self.body)}
+                "target": self.target or self.url, "body": self.body,
+                "headers": webhook_headers(self.secret, self.body)}
 
 
 class Dispatcher:
@@ -154,7 +156,8 @@ class Dispatcher:
                     self._attempts[key] += 1
                     self.records.append({
                         "event_id": delivery.event_id, "endpoint_id": delivery.endpoint_id,
-                        "url": delivery.url, "status": status, "attempts": self._attempts[key],
+                        "url": delivery.url, "target": delivery.target or delivery.url,
+                        "status": status, "attempts": self._attempts[key],
                     })
                 if self.on_delivered:
                     self.on_delivered(delivery, status)
@@ -165,7 +168,7 @@ class Dispatcher:
 
     def _send(self, delivery):
         request = urllib.request.Request(
-            delivery.url, data=delivery.body, method="POST",
+            delivery.target or delivery.url, data=delivery.body, method="POST",
             headers=webhook_headers(delivery.secret, delivery.body))
         try:
             with self._opener.open(request, timeout=self.timeout) as response:

@@ -3,12 +3,13 @@
 import threading
 
 from .context import Context
+from .contract import default_contract
 from .core import Core
 from .delivery import webhook_headers
 from .events import event_body, matching_endpoints, queue_delivery
-from .resources import account_links, accounts, disputes, payment_intents
+from .resources import account_links, accounts, disputes, payment_intents, refunds
 from .server import EmulatorServer
-from .util import public
+from .util import mode_of, public
 
 
 class StripeEmulator:
@@ -20,16 +21,19 @@ class StripeEmulator:
 
     def __init__(self, host="127.0.0.1", port=0, *, secret_key="sk_test_emulator",
                  publishable_key="pk_test_emulator", client_id="ca_emulator",
-                 live_secret_key=None, live_publishable_key=None, delivery_timeout=10.0):
+                 live_secret_key=None, live_publishable_key=None, live_client_id=None,
+                 delivery_timeout=10.0, record_answers=False):
         self.host = host
         self.port = port
         self.secret_key = secret_key
         self.publishable_key = publishable_key
         self.client_id = client_id
+        self.live_client_id = live_client_id
         self.core = Core(secret_key, publishable_key, client_id,
                          live_secret_key=live_secret_key,
                          live_publishable_key=live_publishable_key,
-                         delivery_timeout=delivery_timeout)
+                         live_client_id=live_client_id,
+                         delivery_timeout=delivery_timeout, record_answers=record_answers)
         self._server = None
         self._thread = None
 
@@ -123,6 +127,21 @@ class StripeEmulator:
             payment_intents.settle(self._ctx(intent), intent, succeed)
             return public(intent)
 
+    def settle_refund(self, refund_id):
+        """A ``pending`` refund (of a bank debit) succeeds; emits ``refund.updated`` and
+        ``charge.refund.updated``."""
+        with self.core.lock:
+            refund = self._find(refund_id, "refund")
+            return public(refunds.settle(self._ctx(refund), refund))
+
+    def fail_refund(self, refund_id, reason="unknown"):
+        """A pending or succeeded refund fails (``failure_reason=reason``), the money goes
+        back to the charge; emits ``refund.updated``, ``charge.refund.updated`` and
+        ``refund.failed``."""
+        with self.core.lock:
+            refund = self._find(refund_id, "refund")
+            return public(refunds.fail(self._ctx(refund), refund, reason))
+
     def create_dispute(self, charge_id, reason="fraudulent"):
         with self.core.lock:
             charge = self._find(charge_id, "charge")
@@ -138,12 +157,55 @@ class StripeEmulator:
         ``account.updated`` when something changed."""
         with self.core.lock:
             account = self._find(account_id, "account")
-            ctx = Context.system(self.core, livemode=account["livemode"])
+            ctx = Context.system(self.core, livemode=mode_of(account))
             return public(accounts.set_fields(ctx, account, fields))
+
+    def expire_idempotency_keys(self):
+        """Forget every Idempotency-Key now, as Stripe does after 24 hours: a retry with
+        the same key then makes a new request. Returns how many keys were forgotten."""
+        return self.core.idempotency.expire()
 
     def expire_account_links(self):
         with self.core.lock:
             account_links.expire_all(self.core.store)
+
+    def map_public_url(self, public_base, local_base):
+        """Send what Stripe would send to ``public_base`` to ``local_base`` instead.
+
+        Plays the part of the TLS proxy in front of a server under test: webhook deliveries
+        and the emulator pages' redirects (onboarding return/refresh, OAuth, 3-D Secure
+        return) to URLs under ``public_base`` (e.g. ``https://shop.example.com``) go to the
+        same path under ``local_base`` (e.g. ``http://127.0.0.1:8069``). Objects keep the
+        public URL, and the API still refuses ``http://`` URLs in live mode. ``local_base``
+        None removes the mapping. Mappings are configuration: ``reset()`` keeps them.
+        """
+        public_base = str(public_base).rstrip("/")
+        with self.core.lock:
+            if local_base is None:
+                self.core.public_urls.pop(public_base, None)
+            else:
+                self.core.public_urls[public_base] = str(local_base).rstrip("/")
+
+    def set_exchange_rates(self, rates):
+        """Tell the emulator what one major unit of some currencies is worth in USD.
+
+        Stripe refuses a charge in a currency outside its minimum table that converts to
+        less than 0.50 USD; with a rate known (e.g. ``{'kwd': 3.25}``) the emulator does
+        too. ``None`` as a rate forgets it. Rates are configuration: ``reset()`` keeps them.
+        """
+        with self.core.lock:
+            for currency, rate in dict(rates).items():
+                if rate is None:
+                    self.core.usd_rates.pop(str(currency).lower(), None)
+                else:
+                    self.core.usd_rates[str(currency).lower()] = float(rate)
+            return dict(self.core.usd_rates)
+
+    @property
+    def public_urls(self):
+        """The mappings made by :meth:`map_public_url`: ``{public base: local base}``."""
+        with self.core.lock:
+            return dict(self.core.public_urls)
 
     def deny_next_authorization(self):
         self.core.deny_next_authorization = True
@@ -151,6 +213,37 @@ class StripeEmulator:
     def set_down(self, down=True):
         """While down, API and OAuth connections are dropped without an answer."""
         self.core.down = bool(down)
+
+    # -- contract ----------------------------------------------------------------------
+    def record_answers(self, enabled=True):
+        """Start (or stop) keeping every API answer and event payload for the contract check."""
+        self.core.recording = bool(enabled)
+
+    @property
+    def recorded_answers(self):
+        """Copies of the recorded answers: ``{label, path, status, body}``, oldest first."""
+        with self.core.lock:
+            return [dict(answer) for answer in self.core.answers]
+
+    def clear_recorded_answers(self):
+        with self.core.lock:
+            self.core.answers.clear()
+
+    def contract_violations(self, answers=None):
+        """Every field or value of the recorded answers that Stripe's API does not have.
+
+        Returns sorted, de-duplicated strings such as ``"POST /v1/refunds: refund.livemode:
+        not a field of Refund"``; empty when every answer matches the SDK's typed classes.
+        """
+        checks = default_contract()
+        found = set()
+        for answer in self.recorded_answers if answers is None else answers:
+            if answer["label"].startswith("event "):
+                problems = checks.check_event(answer["body"])
+            else:
+                problems = checks.check_answer(answer["body"], answer["path"], answer["status"])
+            found.update(f"{answer['label']}: {problem}" for problem in problems)
+        return sorted(found)
 
     # -- inspection --------------------------------------------------------------------
     @property
@@ -173,4 +266,4 @@ class StripeEmulator:
 
     def _ctx(self, obj):
         return Context.system(self.core, account=obj.get("_account"),
-                              livemode=obj.get("livemode", False))
+                              livemode=mode_of(obj))

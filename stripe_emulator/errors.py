@@ -82,6 +82,16 @@ def account_invalid(masked_key, account_id):
     )
 
 
+def live_url_not_https(url):
+    """Stripe's answer to a live webhook endpoint whose URL is not ``https://``."""
+    return ApiError(400, f'Invalid URL: {url}. URLs in livemode must begin with "https://"')
+
+
+def live_redirect_not_https():
+    """Stripe's answer to a live Account Link whose return or refresh URL is not https."""
+    return ApiError(400, "Livemode requests must always be redirected via HTTPS.")
+
+
 def idempotency_mismatch(key):
     return ApiError(
         400,

@@ -4,7 +4,7 @@ import json
 from contextlib import contextmanager
 
 from .delivery import Delivery
-from .util import diff, new_id, now, public
+from .util import diff, mode_of, new_id, now, public
 
 
 def owner_of(obj):
@@ -22,7 +22,8 @@ def emit(ctx, event_type, obj, *, previous_attributes=None, account=None, livemo
     """
     store = ctx.store
     account = owner_of(obj) if account is None else account
-    livemode = obj.get("livemode", ctx.livemode) if livemode is None else livemode
+    if livemode is None:
+        livemode = mode_of(obj) if "_livemode" in obj or "livemode" in obj else ctx.livemode
     data = {"object": public(obj)}
     if previous_attributes:
         data["previous_attributes"] = previous_attributes
@@ -39,6 +40,7 @@ def emit(ctx, event_type, obj, *, previous_attributes=None, account=None, livemo
         "type": event_type,
     })
     store.add(event, account=account)
+    ctx.core.record(f"event {event_type}", public(event))
     endpoints = matching_endpoints(store, event)
     event["pending_webhooks"] = len(endpoints)
     for endpoint in endpoints:
@@ -51,19 +53,25 @@ def matching_endpoints(store, event):
 
     Platform endpoints with ``connect=true`` get connected-account events, the others get
     platform events; an endpoint created with a Stripe-Account gets that account's events.
+    A live endpoint gets live events, and a live Connect endpoint also the test events of
+    connected accounts (Stripe: "both live and test webhooks are sent to your production
+    webhook URLs"); a test endpoint gets test events only.
     """
     account = event.get("account")
     result = []
     for endpoint in store.objects.values():
         if endpoint.get("object") != "webhook_endpoint" or endpoint["status"] != "enabled":
             continue
-        if endpoint["livemode"] != event["livemode"]:
-            continue
         owner = endpoint.get("_account")
+        if endpoint["livemode"] != event["livemode"]:
+            live_connect = (endpoint["livemode"] and endpoint.get("_connect") and not owner
+                            and account)
+            if not live_connect:
+                continue
         if owner:
             routed = owner == account
         else:
-            routed = bool(account) == bool(endpoint.get("connect"))
+            routed = bool(account) == bool(endpoint.get("_connect"))
         enabled = endpoint["enabled_events"]
         if routed and ("*" in enabled or event["type"] in enabled):
             result.append(endpoint)
@@ -78,7 +86,8 @@ def event_body(event):
 def queue_delivery(core, event, endpoint, gate):
     core.dispatcher.submit(Delivery(
         event_id=event["id"], endpoint_id=endpoint["id"], url=endpoint["url"],
-        body=event_body(event), secret=endpoint["_secret"], gate=gate))
+        body=event_body(event), secret=endpoint["_secret"], gate=gate,
+        target=core.local_url(endpoint["url"])))
 
 
 @contextmanager

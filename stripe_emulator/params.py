@@ -2,9 +2,14 @@
 
 import re
 
+from .currencies import SUPPORTED
 from .errors import invalid_request, missing_param, unknown_param
 
-_CURRENCY = re.compile(r"^[a-z]{3}$")
+# One address, as Stripe takes it: no name part, no list, no spaces.
+EMAIL = re.compile(r"^[^@\s,;<>()\[\]\\\"]+@[^@\s,;<>()\[\]\\\"]+\.[^@\s,;<>()\[\]\\\".]+$")
+# Stripe's metadata limits: https://docs.stripe.com/api/metadata
+METADATA_KEYS, METADATA_KEY_LENGTH, METADATA_VALUE_LENGTH = 50, 40, 500
+
 
 
 def check_allowed(params, allowed):
@@ -63,16 +68,21 @@ def to_dict(value, name):
 
 
 def to_currency(value):
+    """A currency Stripe supports, as its lower-case code."""
     currency = str(value or "").lower()
-    if not _CURRENCY.match(currency):
+    if currency not in SUPPORTED:
         raise invalid_request(f"Invalid currency: {value}. Stripe currently supports these "
-                              "currencies: three-letter ISO codes.", param="currency",
+                              f"currencies: {', '.join(sorted(SUPPORTED))}", param="currency",
                               code="parameter_invalid_string")
     return currency
 
 
 def merge_metadata(current, update):
-    """Stripe metadata semantics: ``''`` unsets everything, a ``''`` value unsets a key."""
+    """Stripe metadata semantics: ``''`` unsets everything, a ``''`` value unsets a key.
+
+    Refuses what Stripe refuses: more than 50 keys, keys over 40 characters, values over
+    500 characters.
+    """
     if update in (None,):
         return dict(current)
     if update == "":
@@ -80,12 +90,50 @@ def merge_metadata(current, update):
     if not isinstance(update, dict):
         raise invalid_request("Invalid object", param="metadata")
     merged = dict(current)
-    for key, value in update.items():
-        if value in ("", None):
+    for raw_key, raw_value in update.items():
+        key = str(raw_key)
+        if len(key) > METADATA_KEY_LENGTH:
+            raise invalid_request(
+                f"Metadata keys can have up to {METADATA_KEY_LENGTH} characters, but you passed "
+                f"in a key that is {len(key)} characters. Invalid key: {key}",
+                param=f"metadata[{key}]")
+        if raw_value in ("", None):
             merged.pop(key, None)
-        else:
-            merged[str(key)] = str(value)
+            continue
+        value = str(raw_value)
+        if len(value) > METADATA_VALUE_LENGTH:
+            raise invalid_request(
+                f"Metadata values can have up to {METADATA_VALUE_LENGTH} characters, but you "
+                f"passed in a value that is {len(value)} characters. Invalid value: {value}",
+                param=f"metadata[{key}]")
+        merged[key] = value
+    if len(merged) > METADATA_KEYS:
+        raise invalid_request(f"Metadata can have up to {METADATA_KEYS} keys, but you passed in "
+                              f"{len(merged)} keys.", param="metadata")
     return merged
+
+
+def to_email(value, name):
+    """One valid email address, or Stripe's ``email_invalid``; ``''`` unsets (None)."""
+    if value in (None, ""):
+        return None
+    email = str(value)
+    if not EMAIL.match(email):
+        raise invalid_request(f"Invalid email address: {email}", param=name,
+                              code="email_invalid")
+    return email
+
+
+def to_text(value, name, maximum=5000):
+    """A string parameter within Stripe's length for it; ``''`` unsets (None)."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise invalid_request(f"Invalid string: {value!r}", param=name)
+    if len(value) > maximum:
+        raise invalid_request(f"Invalid string: {value[:maximum]}...; must be at most "
+                              f"{maximum} characters", param=name)
+    return value
 
 
 def expand_paths(params):

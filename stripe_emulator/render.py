@@ -13,6 +13,20 @@ def render(store, obj, expand=()):
     return out
 
 
+def _included(store, node, name):
+    """Fields Stripe leaves out unless expanded (``includable``), or None.
+
+    A charge's ``refunds`` (left out since API version 2022-11-15): its first 10 refunds,
+    newest first, in a list object.
+    """
+    if node.get("object") == "charge" and name == "refunds":
+        refunds = [public(obj) for obj in reversed(list(store.objects.values()))
+                   if obj.get("object") == "refund" and obj.get("charge") == node["id"]]
+        return {"object": "list", "data": refunds[:10], "has_more": len(refunds) > 10,
+                "url": f"/v1/charges/{node['id']}/refunds"}
+    return None
+
+
 def _expand(store, node, parts):
     if isinstance(node, list):
         for item in node:
@@ -21,6 +35,10 @@ def _expand(store, node, parts):
     if not isinstance(node, dict):
         return
     head, rest = parts[0], parts[1:]
+    if head not in node:
+        included = _included(store, node, head)
+        if included is not None:
+            node[head] = included
     value = node.get(head)
     if isinstance(value, str) and store.find(value) is not None:
         value = node[head] = public(store.find(value))

@@ -1,24 +1,30 @@
 """In-memory object store with Stripe-Account / livemode scoping."""
 
 from .errors import resource_missing
+from .util import mode_of
 
 
 class Store:
     """All emulated Stripe objects by id, plus a few side tables.
 
-    Objects are plain dicts in their API shape; keys starting with ``_`` are internal
-    (``_account`` is the connected account owning the object, None for the platform).
+    Objects are plain dicts in their API shape; keys starting with ``_`` are internal and
+    never rendered (``_account`` is the connected account owning the object, None for the
+    platform; ``_livemode`` the mode of the key that made it, kept for every object since
+    some of Stripe's objects, such as Account and Refund, have no ``livemode`` field).
     """
 
     def __init__(self):
         self.objects = {}
-        self.oauth_codes = {}      # code -> {scope, livemode, account_type, prefill, used}
+        self.oauth_codes = {}      # code -> {scope, livemode, type, prefill, used}
         self.account_links = {}    # token -> {account, refresh_url, return_url, ...}
         self.extra_keys = {}       # OAuth access tokens and publishable keys -> KeyInfo
         self.refresh_tokens = {}   # OAuth refresh token -> account id
 
-    def add(self, obj, account=None):
+    def add(self, obj, account=None, livemode=None):
         obj["_account"] = account
+        if livemode is not None:
+            obj["_livemode"] = bool(livemode)
+        obj.setdefault("_livemode", bool(obj.get("livemode", False)))
         self.objects[obj["id"]] = obj
         return obj
 
@@ -27,7 +33,7 @@ class Store:
 
     @staticmethod
     def visible(ctx, obj):
-        return obj.get("_account") == ctx.account and obj.get("livemode") == ctx.livemode
+        return obj.get("_account") == ctx.account and mode_of(obj) == ctx.livemode
 
     def get(self, ctx, object_name, object_id, *, label=None, param="id", status=404):
         """Fetch an object visible from ``ctx`` or raise Stripe's ``resource_missing``."""

@@ -32,6 +32,11 @@ def public(value):
     return value
 
 
+def mode_of(obj):
+    """Whether a stored object belongs to live mode (its internal ``_livemode``)."""
+    return bool(obj.get("_livemode", obj.get("livemode", False)))
+
+
 def deep_merge(target, changes):
     """Merge ``changes`` into ``target`` in place; nested dicts merge, the rest replaces."""
     for key, value in changes.items():
@@ -55,13 +60,3 @@ def mask_key(key):
     prefix = "_".join(parts[:2]) + "_" if len(parts) > 2 else ""
     return f"{prefix}****{key[-4:]}"
 
-
-ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf",
-                "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
-
-
-def format_amount(amount, currency):
-    """Human readable amount used in a few error messages, e.g. ``12.50 EUR``."""
-    if currency in ZERO_DECIMAL:
-        return f"{amount} {currency.upper()}"
-    return f"{amount / 100:.2f} {currency.upper()}"

@@ -53,14 +53,15 @@ class StripeRefundCommon(StripeWebhookCommon):
 
     def _refund_events(self, refund_id, charge_id):
         """The events Stripe sent about one refund: ``refund.created`` and the charge's
-        ``charge.refunded`` that came with it."""
+        ``charge.refunded`` that came with it (the next one about the charge)."""
+        events = self._emulator_events()
         created = self._event_of('refund.created', refund_id)
-        refunded = [  # The charge's refunds, newest first, as they were after this refund.
-            event for event in self._emulator_events('charge.refunded', charge_id)
-            if event['data']['object']['refunds']['data'][0]['id'] == refund_id
-        ]
-        self.assertEqual(len(refunded), 1)
-        return created, refunded[0]
+        after = events[events.index(created) + 1:]
+        refunded = next(
+            event for event in after if event['type'] == 'charge.refunded'
+            and event['data']['object']['id'] == charge_id
+        )
+        return created, refunded
 
     # === ODOO SIDE === #
 

@@ -1,8 +1,5 @@
 import json
-import os
-import tempfile
 from datetime import timedelta
-from unittest.mock import patch
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import requests
@@ -12,7 +9,7 @@ from psycopg2 import IntegrityError
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import config, mute_logger
+from odoo.tools import mute_logger
 
 from .. import const
 from ..controllers.onboarding import SETTINGS_URL
@@ -115,7 +112,7 @@ class TestStripeConnect(StripeConnectHttpCommon):
         self.assertEqual(account['email'], 'billing@company-one.example.com')
         self.assertEqual(account['business_profile']['name'], self.company.name)
         self.assertEqual(account['business_profile']['url'], 'https://company-one.example.com')
-        self.assertTrue(account['company']['tax_id_provided'], "the VAT number is sent")
+        self.assertTrue(account['company']['vat_id_provided'], "the VAT number is sent")
         self.assertEqual(account['metadata']['odoo_company_id'], str(self.company.id))
         link_params = self._requests('POST', '/v1/account_links')[0]['params']
         base = f'{self.base_url()}/stripe_connect/onboarding'
@@ -177,6 +174,30 @@ class TestStripeConnect(StripeConnectHttpCommon):
         self._assert_redirects_to_settings(self._open(self._submit_onboarding(fresh)))
         self.company.invalidate_recordset()
         self.assertEqual(self.company.stripe_connect_state, 'ready')
+
+    def test_connect_run_again_gets_the_same_account_or_a_new_one_after_an_edit(self):
+        """A lost answer: the same request again finds Stripe's account; after the company's
+        details were edited it is another request, never refused as a replay."""
+        with self.env.cr.savepoint() as savepoint:
+            self._settings().action_stripe_connect()
+            first = self.company.stripe_account_id
+            savepoint.rollback()
+        self.env.invalidate_all()
+        self.assertFalse(self.company.stripe_account_id)
+        self._settings().action_stripe_connect()
+        self.assertEqual(self.company.stripe_account_id, first, "Stripe's answer replayed")
+
+        self.company._stripe_disconnect(deauthorize=False)
+        with self.env.cr.savepoint() as savepoint:
+            self._settings().action_stripe_connect()
+            second = self.company.stripe_account_id
+            savepoint.rollback()
+        self.env.invalidate_all()
+        self.company.email = 'accounts@company-one.example.com'
+        self._settings().action_stripe_connect()
+        self.assertNotIn(self.company.stripe_account_id, (first, second))
+        account = self.emulator.get_object(self.company.stripe_account_id)
+        self.assertEqual(account['email'], 'accounts@company-one.example.com')
 
     def test_return_and_refresh_routes_refuse_other_companies(self):
         other = self.env['res.company'].create({'name': "Not Mine"})
@@ -508,7 +529,9 @@ class TestStripeConnect(StripeConnectHttpCommon):
         endpoint_id = self.platform._get_setting('webhook_endpoint_id')
         endpoint = self.emulator.get_object(endpoint_id)
         self.assertEqual(endpoint['url'], f'{self.base_url()}/stripe_connect/webhook')
-        self.assertTrue(endpoint['connect'])
+        # A Connect endpoint (WebhookEndpoint objects do not say so; the request does).
+        created = self._requests('POST', '/v1/webhook_endpoints')[-1]['params']
+        self.assertEqual(str(created['connect']).lower(), 'true')
         self.assertEqual(endpoint['enabled_events'], const.HANDLED_WEBHOOK_EVENTS)
         secret = self.platform._get_setting('webhook_secret')
         self.assertTrue(secret.startswith('whsec_'))
@@ -546,43 +569,38 @@ class TestStripeConnect(StripeConnectHttpCommon):
 
     def test_configuration_file_wins(self):
         endpoints_before = len(self._requests('POST', '/v1/webhook_endpoints'))
-        with tempfile.NamedTemporaryFile('w', suffix='.conf', delete=False) as file:
-            file.write(
-                "[options]\n"
-                "[account_stripe_connect]\n"
-                "secret_key = sk_test_from_file\n"
-                "webhook_secret = whsec_from_file\n"
-                "fee_percent = 2\n"
-            )
-        self.addCleanup(os.unlink, file.name)
-        with patch.dict(config.options, {'config': file.name}):
-            settings = self._settings()
-            self.assertEqual(settings.stripe_secret_key, 'sk_test_from_file')
-            self.assertEqual(settings.stripe_fee_percent, 2.0)
-            self.assertEqual(settings.stripe_publishable_key, PUBLISHABLE_KEY)
-            self.assertEqual(
-                set(settings.stripe_file_fields.split()),
-                {'stripe_secret_key', 'stripe_webhook_secret', 'stripe_fee_percent'},
-            )
-            self.assertIn("Secret Key", settings.stripe_settings_from_file)
-            # The form shows them read-only.
-            arch = etree.fromstring(self.env['res.config.settings'].get_view()['arch'])
-            for field_name in PLATFORM_FIELDS:
-                node = arch.xpath(f"//field[@name='{field_name}']")[0]
-                self.assertIn(f"'{field_name}' in", node.get('readonly', ''))
-            settings.write({
-                'stripe_secret_key': 'sk_test_typed', 'stripe_publishable_key': 'pk_test_typed',
-            })
-            settings.execute()
-            self.assertEqual(self.platform._get_setting('secret_key'), 'sk_test_from_file')
-            self.assertEqual(self.platform._get_setting('publishable_key'), 'pk_test_typed')
-            params = self.env['ir.config_parameter'].sudo()
-            self.assertEqual(params.get_param('account_stripe_connect.secret_key'), SECRET_KEY)
-            # Stripe refuses the file's key: the file's key is the one used.
-            with self.assertRaises(StripeConfigurationError):
-                self._settings().action_stripe_connect()
-            with self.assertRaisesRegex(UserError, "configuration file"):
-                self._settings().action_stripe_create_webhook()
+        self._use_config_file({
+            'secret_key': 'sk_test_from_file',
+            'webhook_secret': 'whsec_from_file',
+            'fee_percent': '2',
+        }, cleanup=self.addCleanup)
+        settings = self._settings()
+        self.assertEqual(settings.stripe_secret_key, 'sk_test_from_file')
+        self.assertEqual(settings.stripe_fee_percent, 2.0)
+        self.assertEqual(settings.stripe_publishable_key, PUBLISHABLE_KEY)
+        self.assertEqual(
+            set(settings.stripe_file_fields.split()),
+            {'stripe_secret_key', 'stripe_webhook_secret', 'stripe_fee_percent'},
+        )
+        self.assertIn("Secret Key", settings.stripe_settings_from_file)
+        # The form shows them read-only.
+        arch = etree.fromstring(self.env['res.config.settings'].get_view()['arch'])
+        for field_name in PLATFORM_FIELDS:
+            node = arch.xpath(f"//field[@name='{field_name}']")[0]
+            self.assertIn(f"'{field_name}' in", node.get('readonly', ''))
+        settings.write({
+            'stripe_secret_key': 'sk_test_typed', 'stripe_publishable_key': 'pk_test_typed',
+        })
+        settings.execute()
+        self.assertEqual(self.platform._get_setting('secret_key'), 'sk_test_from_file')
+        self.assertEqual(self.platform._get_setting('publishable_key'), 'pk_test_typed')
+        params = self.env['ir.config_parameter'].sudo()
+        self.assertEqual(params.get_param('account_stripe_connect.secret_key'), SECRET_KEY)
+        # Stripe refuses the file's key: the file's key is the one used.
+        with self.assertRaises(StripeConfigurationError):
+            self._settings().action_stripe_connect()
+        with self.assertRaisesRegex(UserError, "configuration file"):
+            self._settings().action_stripe_create_webhook()
         self.assertEqual(len(self._requests('POST', '/v1/webhook_endpoints')), endpoints_before)
 
     # === ERRORS CHANGE NOTHING === #

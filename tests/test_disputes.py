@@ -2,6 +2,7 @@ from datetime import datetime, timezone
 
 from odoo.tests import tagged
 
+from .common import StripeLiveMode
 from .refund_common import StripeRefundCommon
 
 
@@ -162,3 +163,8 @@ class TestStripeStatusInViews(StripeRefundCommon):
             self.assertIn(f"[('stripe_status', '=', '{status}')]", search)
             found = self.env['account.move'].search([('stripe_status', '=', status)])
             self.assertEqual(found, invoice, status)
+
+
+@tagged('post_install', '-at_install')
+class TestDisputesLive(StripeLiveMode, TestDisputes):
+    """The same, with the platform in live mode."""

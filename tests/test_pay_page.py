@@ -6,7 +6,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 
 from ..utils.stripe_gateway import StripeCardError
-from .common import PUBLISHABLE_KEY, StripeConnectHttpCommon
+from .common import StripeConnectHttpCommon, StripeLiveMode
 
 
 @tagged('post_install', '-at_install')
@@ -143,7 +143,7 @@ class TestStripePayPage(StripeConnectHttpCommon):
 
         form = self._form(page)
         intent = self._only_intent(invoice)
-        self.assertEqual(form.get('data-publishable-key'), PUBLISHABLE_KEY)
+        self.assertEqual(form.get('data-publishable-key'), self.publishable_key)
         self.assertEqual(form.get('data-stripe-account'), self.company.stripe_account_id)
         self.assertEqual(form.get('data-client-secret'), intent.sudo().client_secret)
         self.assertEqual(form.get('data-stripe-js'), self.emulator.js_url)
@@ -300,6 +300,151 @@ class TestStripePayPage(StripeConnectHttpCommon):
             self.assertNotIn(invoice.name, result['error'])
         self.assertFalse(invoice.stripe_payment_intent_ids)
         self.assertEqual(self._stripe_requests(), [])
+
+    # === STRIPE'S LIMITS === #
+
+    def test_amount_due_below_stripes_minimum_says_so(self):
+        self.assertEqual(self.company.currency_id.name, 'USD')
+        invoice = self._make_invoice(0.40)
+        self.assertEqual(invoice._stripe_payment_refusal(), 'below_minimum')
+        self.assertFalse(invoice.stripe_pay_url, "no link that cannot be used")
+        page = self._open(invoice)
+        message = self._text(page, 'o_stripe_message')
+        self.assertIn("less than the smallest payment Stripe takes in USD", message)
+        self.assertIn("0.50", message)
+        self.assertIn(self.company.name, message)
+        self._assert_form_absent(page, invoice)
+        self.assertEqual(self._stripe_requests(), [])
+        for code, amount, refused in (('GBP', 0.29, True), ('GBP', 0.30, False),
+                                      ('JPY', 49, True), ('JPY', 50, False)):
+            with self.subTest(currency=code, amount=amount):
+                other = self._make_invoice(amount, currency=self.setup_other_currency(code))
+                self.assertEqual(other._stripe_payment_refusal() == 'below_minimum', refused)
+
+    def test_partial_bounds_respect_stripes_minimum(self):
+        self.company.write({
+            'stripe_allow_partial_payments': True, 'stripe_partial_payment_minimum': 0.10,
+        })
+        invoice = self._make_invoice(100.0)
+        page = self._open(invoice)
+        self.assertEqual(page.xpath("//input[@name='amount']")[0].get('min'), '0.50')
+        self.assertIn("between", self._amount(invoice, '0.40')['error'])
+        self.assertEqual(self._amount(invoice, '0.50')['amount'], 0.50)
+        # What is left must be payable online too.
+        self.assertIn("leave at least", self._amount(invoice, '99.70')['error'])
+        self.assertEqual(self._amount(invoice, '99.50')['amount'], 99.50)
+        self.assertEqual(self._amount(invoice, '100')['amount'], 100.0)
+        self._only_intent(invoice)
+
+    def test_amount_due_above_stripes_maximum(self):
+        invoice = self._make_invoice(1_500_000.0)
+        self.assertEqual(invoice._stripe_payment_refusal(), 'above_maximum')
+        page = self._open(invoice)
+        message = self._text(page, 'o_stripe_message')
+        self.assertIn("more than Stripe takes in one payment", message)
+        self.assertIn("999,999.99", message)
+        self._assert_form_absent(page, invoice)
+        # Where the business takes partial payments, up to Stripe's maximum at once.
+        self.company.stripe_allow_partial_payments = True
+        page = self._open(invoice)
+        self.assertEqual(page.xpath("//input[@name='amount']")[0].get('max'), '999999.99')
+        intent = self._only_intent(invoice)
+        self.assertEqual(intent.amount_minor, 99_999_999)
+        self.assertEqual(self.emulator.get_object(intent.stripe_id)['amount'], 99_999_999)
+        # Never so much that what is left could not be paid online.
+        just_above = self._make_invoice(1_000_000.20)
+        self.assertEqual(just_above._stripe_amount_bounds()[1], 999_999.70)
+
+    # === THE REQUEST TO STRIPE === #
+
+    def test_receipt_email_only_when_it_is_one_valid_address(self):
+        for email, sent in (
+            ('"Fabulous Customer" <Customer@Example.com>', 'customer@example.com'),
+            ('customer@example.com, accounts@example.com', None),
+            ('not an email', None),
+            ('customer@localhost', None),
+        ):
+            with self.subTest(email=email):
+                self.customer.email = email
+                invoice = self._make_invoice(100.0)
+                page = self._open(invoice)
+                self.assertIsNotNone(self._form(page), "the email never blocks the payment")
+                intent = self._only_intent(invoice)
+                self.assertEqual(
+                    self.emulator.get_object(intent.stripe_id)['receipt_email'], sent,
+                )
+
+    def test_platform_fee_set_back_to_zero_leaves_the_open_intent(self):
+        self.platform._set_setting('fee_percent', '2.5')
+        self.addCleanup(self.platform._set_setting, 'fee_percent', False)
+        invoice = self._make_invoice(100.0)
+        self._open(invoice)
+        intent = self._only_intent(invoice)
+        self.assertEqual(self.emulator.get_object(intent.stripe_id)['application_fee_amount'], 250)
+
+        self.platform._set_setting('fee_percent', False)
+        self._open(invoice)
+
+        self.assertEqual(self._only_intent(invoice), intent)
+        self.assertIsNone(self.emulator.get_object(intent.stripe_id)['application_fee_amount'])
+        self.assertEqual(intent.application_fee_minor, 0)
+        path = f'/v1/payment_intents/{intent.stripe_id}'
+        updates = [
+            entry for entry in self._stripe_requests()
+            if entry['method'] == 'POST' and entry['path'] == path
+        ]
+        self.assertEqual(len(updates), 1)
+        self.assertEqual(updates[0]['params']['application_fee_amount'], '')
+        calls = len(self._stripe_requests())
+        self._open(invoice)
+        self.assertEqual(len(self._stripe_requests()), calls, "no fee, nothing more to change")
+
+    def test_intent_request_run_again_gets_the_same_intent(self):
+        invoice = self._make_invoice(100.0)
+        # Odoo runs a request again after a serialization failure: the first run's work is
+        # rolled back in Odoo, but Stripe made the PaymentIntent.
+        with self.env.cr.savepoint() as savepoint:
+            first = invoice._stripe_prepare_intent().stripe_id
+            savepoint.rollback()
+        self.env.invalidate_all()
+        self.assertFalse(invoice.stripe_payment_intent_ids)
+        self.assertEqual(invoice._stripe_prepare_intent().stripe_id, first)
+        creations = self._intent_creations()
+        self.assertEqual(len(creations), 2)
+        self.assertEqual(creations[0]['idempotency_key'], creations[1]['idempotency_key'])
+
+    def test_intent_request_after_an_edit_is_a_new_request(self):
+        """The customer's email edited between a lost try and the next: Stripe never refuses
+        the next one as a replay with other parameters."""
+        invoice = self._make_invoice(100.0)
+        with self.env.cr.savepoint() as savepoint:
+            first = invoice._stripe_prepare_intent().stripe_id
+            savepoint.rollback()
+        self.env.invalidate_all()
+        self.customer.email = 'new.address@example.com'
+
+        page = self._open(invoice)
+
+        self.assertIsNotNone(self._form(page))
+        intent = self._only_intent(invoice)
+        self.assertNotEqual(intent.stripe_id, first)
+        stripe_intent = self.emulator.get_object(intent.stripe_id)
+        self.assertEqual(stripe_intent['receipt_email'], 'new.address@example.com')
+        keys = [entry['idempotency_key'] for entry in self._intent_creations()]
+        self.assertEqual(len(set(keys)), 2)
+
+    def test_intent_description_is_in_the_companys_language(self):
+        """The same request whatever language the customer reads the page in."""
+        self.env['res.lang']._activate_lang('fr_FR')
+        self.customer.lang = 'fr_FR'
+        self.company.partner_id.lang = 'en_US'
+        invoice = self._make_invoice(100.0)
+        page = self._open(invoice)
+        self.assertEqual(page.get('lang'), 'fr-FR')
+        intent = self._only_intent(invoice)
+        self.assertEqual(
+            self.emulator.get_object(intent.stripe_id)['description'], f"Invoice {invoice.name}",
+        )
 
     # === AFTER PAYING === #
 
@@ -499,3 +644,8 @@ class TestStripePayPage(StripeConnectHttpCommon):
         self.emulator.set_down(False)
         page = self._open(invoice)
         self.assertIsNotNone(self._form(page))
+
+
+@tagged('post_install', '-at_install')
+class TestStripePayPageLive(StripeLiveMode, TestStripePayPage):
+    """The same, with the platform in live mode."""

@@ -4,7 +4,7 @@ from lxml import html
 
 from odoo.tests import tagged
 
-from .common import StripeConnectHttpCommon
+from .common import StripeConnectHttpCommon, StripeLiveMode
 
 
 @tagged('post_install', '-at_install')
@@ -77,3 +77,9 @@ class TestStripePayTour(StripeConnectHttpCommon):
         self.assertEqual(len(intent), 1, "the amount change updated the PaymentIntent")
         self.assertEqual(intent.state, 'succeeded')
         self.assertEqual(self.emulator.get_object(intent.stripe_id)['amount'], 10000)
+
+
+@tagged('post_install', '-at_install')
+class TestStripePayTourLive(StripeLiveMode, TestStripePayTour):
+    """The same in Chromium, with the platform in live mode: the live publishable key and
+    Stripe.js from the server configuration file."""

@@ -1,6 +1,7 @@
 from odoo.tests import tagged
 
 from ..utils import money
+from .common import StripeLiveMode
 from .webhook_common import StripeWebhookCommon
 
 
@@ -316,3 +317,18 @@ class TestOtherIntentEvents(StripeWebhookCommon):
         self.assertEqual(self._recorded_events(event['id']).state, 'ignored')
         self.assertFalse(self._payments_of(self.invoice))
         self.assertEqual(intent.state, 'draft')
+
+
+@tagged('post_install', '-at_install')
+class TestPaymentRegistrationLive(StripeLiveMode, TestPaymentRegistration):
+    """The same, with the platform in live mode."""
+
+
+@tagged('post_install', '-at_install')
+class TestPaymentRefusalsLive(StripeLiveMode, TestPaymentRefusals):
+    """The same, with the platform in live mode."""
+
+
+@tagged('post_install', '-at_install')
+class TestOtherIntentEventsLive(StripeLiveMode, TestOtherIntentEvents):
+    """The same, with the platform in live mode."""

@@ -1,6 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from .common import StripeLiveMode
 from .refund_common import StripeRefundCommon
 
 
@@ -96,6 +97,57 @@ class TestRefundsFromStripe(StripeRefundCommon):
         self.assertEqual(len(self._inbound()), 1)
         self.assertEqual(len(self._outbound()), 1)
         self.assertAlmostEqual(invoice.amount_residual, 20.0)
+
+    def test_refund_that_fails_later_is_undone(self):
+        """``refund.failed``: the money is back on the Stripe balance, so the refund payment is
+        canceled and the customer's payment pays the invoice again."""
+        invoice, intent = self._paid_invoice(100.0)
+        refund = self._refund_on_stripe(intent, 4000)
+        self._deliver('refund.created', refund['id'])
+        record = self._refunds()
+        self.assertEqual(record.state, 'succeeded')
+        self.assertAlmostEqual(invoice.amount_residual, 40.0)
+
+        self.emulator.fail_refund(refund['id'], reason='expired_or_canceled_card')
+        _event, response = self._deliver('refund.failed', refund['id'])
+
+        self.assertEqual(response.json()['outcome'], 'processed')
+        self.assertRecordValues(record, [{
+            'state': 'failed', 'stripe_status': 'failed',
+            'failure_reason': 'expired_or_canceled_card',
+        }])
+        self.assertEqual(record.payment_id.state, 'canceled')
+        self.assertEqual(invoice.payment_state, 'paid', "paid again")
+        self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+        self.assertEqual(intent.amount_refundable, 100.0)
+        message = invoice.message_ids.filtered(
+            lambda m: refund['id'] in (m.body or '') and 'canceled' in (m.body or '')
+        )
+        self.assertEqual(len(message), 1)
+        # The refund.updated that came with it, and the same event again, change nothing.
+        self.assertEqual(self._post_events('refund.updated', refund['id']), ['processed'])
+        self.assertEqual(self._post_events('refund.failed', refund['id']), ['duplicate'])
+        self.assertEqual(len(self._outbound()), 1)
+        self.assertEqual(invoice.payment_state, 'paid')
+
+    def test_bank_debit_refund_is_pending_then_succeeded(self):
+        invoice = self._make_invoice(100.0)
+        intent = self._paid_intent(invoice, payment_method='pm_bank_debit')
+        self.emulator.settle_payment_intent(intent.stripe_id)
+        self._deliver('payment_intent.succeeded', intent.stripe_id)
+        refund = self._refund_on_stripe(intent, 2500)
+        self.assertEqual(refund['status'], 'pending')
+        self._deliver('refund.created', refund['id'])
+        record = self._refunds()
+        self.assertEqual(record.state, 'pending')
+        self.assertEqual(len(self._outbound()), 1, "Stripe took the money off the balance")
+        self.assertAlmostEqual(invoice.amount_residual, 25.0)
+
+        self.emulator.settle_refund(refund['id'])
+        self.assertEqual(self._post_events('refund.updated', refund['id']), ['processed'])
+        self.assertEqual(record.state, 'succeeded')
+        self.assertEqual(len(self._outbound()), 1)
+        self.assertAlmostEqual(invoice.amount_residual, 25.0)
 
     def test_refund_of_a_payment_odoo_did_not_make_is_ignored(self):
         foreign_id = self._create_foreign_intent(self.company.stripe_account_id, 5000, 'usd', {})
@@ -209,6 +261,46 @@ class TestRefundsFromOdoo(StripeRefundCommon):
         self.assertEqual(len(self._stripe_refunds(intent)), 2)
         self.assertAlmostEqual(invoice.amount_residual, 50.0)
 
+    def test_refund_retried_by_another_user_refunds_once(self):
+        """The request sent again is the same request, whoever sends it."""
+        invoice, intent = self._paid_invoice(100.0)
+        with self.env.cr.savepoint() as savepoint:
+            self._refund_wizard(intent.action_stripe_refund(), 25.0).action_refund()
+            savepoint.rollback()
+        self.env.invalidate_all()
+        colleague = self.env['res.users'].create({
+            'name': "Colleague", 'login': 'refund.colleague',
+            'company_id': self.company.id, 'company_ids': [(6, 0, self.company.ids)],
+            'group_ids': [(6, 0, [self.env.ref('account.group_account_invoice').id])],
+        })
+        action = intent.with_user(colleague).action_stripe_refund()
+        wizard = self.env['stripe.refund.wizard'].with_user(colleague).with_context(
+            **action['context'],
+        ).create({})
+        wizard.amount = 25.0
+        wizard.action_refund()
+        self.assertEqual(len(self._stripe_refunds(intent)), 1, "Stripe refunded once")
+        self.assertNotIn('odoo_user_id', self._stripe_refunds(intent)[0]['metadata'])
+        self.assertEqual(len(self._refunds()), 1)
+        self.assertAlmostEqual(invoice.amount_residual, 25.0)
+
+    def test_refund_retried_with_another_reason_is_refused_clearly(self):
+        """Stripe refuses the same key with other details: Odoo says what to do, and refunds
+        nothing twice."""
+        invoice, intent = self._paid_invoice(100.0)
+        with self.env.cr.savepoint() as savepoint:
+            self._refund_wizard(intent.action_stripe_refund(), 25.0).action_refund()
+            savepoint.rollback()
+        self.env.invalidate_all()
+        wizard = self._refund_wizard(intent.action_stripe_refund(), 25.0)
+        wizard.reason = 'duplicate'
+        with self.assertRaisesRegex(UserError, "Check with Stripe"):
+            wizard.action_refund()
+        self.assertEqual(len(self._stripe_refunds(intent)), 1)
+        invoice.action_stripe_check()
+        self.assertEqual(len(self._refunds()), 1)
+        self.assertAlmostEqual(invoice.amount_residual, 25.0)
+
     def test_refund_of_a_credit_note_pays_the_credit_note(self):
         invoice, intent = self._paid_invoice(100.0)
         credit_note = self._credit_note(invoice, 30.0)
@@ -289,3 +381,13 @@ class TestRefundsFromOdoo(StripeRefundCommon):
         self.assertEqual(sorted(self._refunds().mapped('amount')), [5.0, 10.0])
         self.assertEqual(len(self._outbound()), 2)
         self.assertAlmostEqual(invoice.amount_residual, 15.0)
+
+
+@tagged('post_install', '-at_install')
+class TestRefundsFromStripeLive(StripeLiveMode, TestRefundsFromStripe):
+    """The same, with the platform in live mode."""
+
+
+@tagged('post_install', '-at_install')
+class TestRefundsFromOdooLive(StripeLiveMode, TestRefundsFromOdoo):
+    """The same, with the platform in live mode."""

@@ -2,6 +2,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from .common import StripeLiveMode
 from .refund_common import StripeRefundCommon
 
 
@@ -119,3 +120,8 @@ class TestResync(StripeRefundCommon):
         self.assertEqual(first.payment_state, 'not_paid')
         self.assertEqual(second.payment_state, 'paid')
         self.assertEqual(second_intent.payment_id.amount, 40.0)
+
+
+@tagged('post_install', '-at_install')
+class TestResyncLive(StripeLiveMode, TestResync):
+    """The same, with the platform in live mode."""

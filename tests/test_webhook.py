@@ -1,6 +1,7 @@
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
+from .common import StripeLiveMode
 from .webhook_common import StripeWebhookCommon
 
 
@@ -117,3 +118,8 @@ class TestWebhookExactlyOnce(StripeWebhookCommon):
         response = self._post_event(event['id'])
         self.assertEqual(response.json()['outcome'], 'processed')
         self.assertEqual(len(self._payments_of(self.invoice)), 1)
+
+
+@tagged('post_install', '-at_install')
+class TestWebhookExactlyOnceLive(StripeLiveMode, TestWebhookExactlyOnce):
+    """The same, with the platform in live mode."""

@@ -4,6 +4,7 @@ import time
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
+from .common import LIVE_SECRET_KEY, StripeLiveMode
 from .webhook_common import StripeWebhookCommon
 
 
@@ -95,13 +96,20 @@ class TestWebhookModes(StripeWebhookCommon):
         self.assertFalse(self._payments_of(self.invoice))
         self.assertEqual(self.intent.state, 'draft')
 
-    def test_test_event_on_live_platform_is_refused(self):
-        self.platform._set_setting('mode', 'live')
+    def test_test_event_on_live_platform_is_ignored(self):
+        """Stripe sends a live Connect endpoint the test-mode events of connected accounts
+        too: a live platform acknowledges them and does nothing more."""
+        for key, value in (('secret_key', LIVE_SECRET_KEY), ('publishable_key', 'pk_live_x'),
+                           ('mode', 'live')):
+            self.platform._set_setting(key, value)
+        self.assertTrue(self.platform._is_live(), "the key decides")
         response = self._post_event(self.event['id'])
         self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()['outcome'], 'ignored')
         record = self._recorded_events(self.event['id'])
-        self.assertEqual(record.state, 'refused')
+        self.assertEqual(record.state, 'ignored')
         self.assertFalse(record.livemode)
+        self.assertEqual(self.intent.state, 'draft')
         self.assertFalse(self._payments_of(self.invoice))
         self.assertFalse(
             [r for r in self.emulator.request_log if r['method'] == 'GET'
@@ -128,7 +136,7 @@ class TestWebhookRecords(StripeWebhookCommon):
         succeeded = by_type['payment_intent.succeeded']
         self.assertRecordValues(succeeded, [{
             'stripe_account_id': self.company.stripe_account_id,
-            'livemode': False,
+            'livemode': self.stripe_live,
             'stripe_object_id': intent.stripe_id,
             'move_id': invoice.id,
             'company_id': self.company.id,
@@ -181,3 +189,13 @@ class TestWebhookRecords(StripeWebhookCommon):
         self.assertIn(self.env.ref('base.group_system'), menu.group_ids)
         admin = self.env.ref('base.user_admin')
         self.assertIn(menu.id, self.env['ir.ui.menu'].with_user(admin)._visible_menu_ids())
+
+
+@tagged('post_install', '-at_install')
+class TestWebhookVerificationLive(StripeLiveMode, TestWebhookVerification):
+    """The same, with the platform in live mode."""
+
+
+@tagged('post_install', '-at_install')
+class TestWebhookRecordsLive(StripeLiveMode, TestWebhookRecords):
+    """The same, with the platform in live mode."""

@@ -68,3 +68,22 @@ def from_minor_units(minor_amount, currency_code):
 def is_supported_currency(currency_code):
     """Return whether Stripe accepts payments in this currency."""
     return bool(currency_code) and currency_code.upper() in const.SUPPORTED_CURRENCIES
+
+
+def charge_limits(currency_code):
+    """Return the smallest and the largest amount Stripe charges at once in a currency.
+
+    The smallest is Stripe's published minimum when its table lists the currency, else one
+    step of the currency (Stripe may still find it too small once converted). Both are
+    multiples of the currency's step (see :func:`minor_unit_step`).
+
+    :param str currency_code: The ISO 4217 code.
+    :return: (minimum, maximum) in minor units, and whether the minimum is Stripe's own.
+    :rtype: tuple(int, int, bool)
+    """
+    code = currency_code.upper()
+    step = minor_unit_step(code)
+    published = const.MINIMUM_CHARGE_MINOR.get(code)
+    minimum = -(-(published or step) // step) * step  # Rounded up to a whole step.
+    maximum = const.MAXIMUM_CHARGE_MINOR // step * step
+    return minimum, maximum, published is not None

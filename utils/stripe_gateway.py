@@ -8,21 +8,20 @@ person can act on. Objects come back as plain dicts. Nothing else in the addon i
 """
 
 import contextlib
+import hashlib
 import json
 import logging
+import re
 import uuid
 
 import stripe
 
 from odoo.exceptions import UserError
+from odoo.tools import email_normalize
 
 from .. import const
 
 _logger = logging.getLogger(__name__)
-
-STRIPE_API_BASE = 'https://api.stripe.com'
-STRIPE_CONNECT_BASE = 'https://connect.stripe.com'
-STRIPE_JS_URL = 'https://js.stripe.com/clover/stripe.js'
 
 
 # === ERRORS === #
@@ -69,6 +68,29 @@ def mask_secret(value):
     return f'{prefix}****{value[-4:]}'
 
 
+def stripe_email(value):
+    """Return the email address to give Stripe, when Odoo makes exactly one valid address of
+    ``value``: a name around it is dropped, two addresses or a wrong one give none (Stripe
+    would refuse the whole request for it).
+
+    :param str value: An email field as people fill it in (``"Name" <a@b.com>``...).
+    :rtype: str | None
+    """
+    email = email_normalize(value or '')
+    return email if email and re.fullmatch(const.STRIPE_EMAIL_PATTERN, email) else None
+
+
+def request_digest(params):
+    """Return a short digest of a request's parameters, for an idempotency key that names
+    exactly what is sent: a try with other parameters is another request, with its own key.
+
+    :param dict params: The parameters as they are sent to Stripe.
+    :rtype: str
+    """
+    canonical = json.dumps(params, sort_keys=True, separators=(',', ':'), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
 def _with_code(gateway_error, sdk_error):
     gateway_error.code = getattr(sdk_error, 'code', None)
     _logger.info(
@@ -102,13 +124,13 @@ class StripeGateway:
             client_id=client_id or None,
             stripe_version=const.STRIPE_API_VERSION,
             base_addresses={
-                'api': api_base or STRIPE_API_BASE,
-                'connect': connect_base or STRIPE_CONNECT_BASE,
+                'api': api_base or const.STRIPE_API_BASE,
+                'connect': connect_base or const.STRIPE_CONNECT_BASE,
             },
             max_network_retries=const.NETWORK_RETRIES,
             http_client=stripe.RequestsClient(timeout=const.TIMEOUT),
         )
-        self._connect_base = connect_base or STRIPE_CONNECT_BASE
+        self._connect_base = connect_base or const.STRIPE_CONNECT_BASE
         self._client_id = client_id
 
     @staticmethod
@@ -153,6 +175,12 @@ class StripeGateway:
             raise _with_code(StripeUnavailableError(self.env._(
                 "Stripe could not be reached right now. Nothing was charged or changed; please "
                 "try again in a few minutes."
+            )), error) from error
+        except stripe.IdempotencyError as error:
+            raise _with_code(StripeGatewayError(self.env._(
+                "Stripe already received this request with other details, from an earlier try "
+                "that Odoo did not finish. Nothing more was done: use Check with Stripe on the "
+                "invoice to register what Stripe did, then try again if still needed."
             )), error) from error
         except stripe.oauth_error.OAuthError as error:
             raise _with_code(StripeGatewayError(self.env._(

@@ -1,6 +1,7 @@
 """The 3-D Secure page a ``redirect_to_url`` next action points to."""
 
 from ..context import Context
+from ..currencies import format_amount
 from ..resources.payment_intents import authentication_result
 from ..wire import html_response, redirect, with_query
 from .layout import esc, page
@@ -8,8 +9,8 @@ from .layout import esc, page
 TITLE = "3-D Secure authentication (emulator)"
 
 
-def _back(intent, redirect_status):
-    return_url = intent.get("_return_url")
+def _back(core, intent, redirect_status):
+    return_url = core.local_url(intent.get("_return_url"))
     if not return_url:
         return html_response(200, page(TITLE, f"<p>Authentication {esc(redirect_status)}. "
                                               "You can close this page.</p>"))
@@ -19,7 +20,7 @@ def _back(intent, redirect_status):
 
 
 def _form(intent):
-    amount = f"{intent['amount'] / 100:.2f} {intent['currency'].upper()}"
+    amount = format_amount(intent["amount"], intent["currency"])
     action = f"/authenticate/{esc(intent['id'])}"
     return (f"<p>Payment <code>{esc(intent['id'])}</code> of {esc(amount)} needs "
             "authentication.</p>"
@@ -42,9 +43,9 @@ def handle(core, request, intent_id):
         return html_response(200, page(TITLE, f"<p>Nothing to authenticate: the payment is "
                                               f"{esc(intent['status'])}.</p>"))
     if not waiting:
-        return _back(intent, "succeeded" if intent["status"] == "succeeded" else "failed")
+        return _back(core, intent, "succeeded" if intent["status"] == "succeeded" else "failed")
     completed = request.params.get("outcome", "complete") == "complete"
     ctx = Context.system(core, account=intent["_account"], livemode=intent["livemode"])
     ctx.gate = request.gate
     authentication_result(ctx, intent, completed)
-    return _back(intent, "succeeded" if completed else "failed")
+    return _back(core, intent, "succeeded" if completed else "failed")

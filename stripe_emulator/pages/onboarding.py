@@ -4,6 +4,7 @@ from ..context import Context
 from ..events import tracking
 from ..resources.account_links import is_usable
 from ..resources.accounts import bank_account, complete_onboarding
+from ..util import mode_of
 from ..wire import html_response, redirect
 from .layout import esc, field, page
 
@@ -31,12 +32,12 @@ def handle(core, request, token):
     if link is None:
         return html_response(404, page("Unknown onboarding link", "<p>No such link.</p>"))
     if not is_usable(link):
-        return redirect(link["refresh_url"])
+        return redirect(core.local_url(link["refresh_url"]))
     account = core.store.find(link["account"])
     if request.method == "GET":
         return html_response(200, page("Stripe onboarding (emulator)", _form(account, token)))
     form = request.params
-    ctx = Context.system(core, livemode=account["livemode"])
+    ctx = Context.system(core, livemode=mode_of(account))
     ctx.gate = request.gate
     with tracking(ctx, account, "account.updated"):
         name = form.get("business_name")
@@ -52,4 +53,4 @@ def handle(core, request, token):
         complete_onboarding(account, request.client_ip,
                             bank_account(account, form.get("iban") or TEST_IBAN))
     link["used"] = True
-    return redirect(link["return_url"])
+    return redirect(core.local_url(link["return_url"]))

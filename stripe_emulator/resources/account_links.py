@@ -1,6 +1,6 @@
 """Account Links: single-use URLs to the emulated hosted onboarding page."""
 
-from ..errors import invalid_request, resource_missing
+from ..errors import invalid_request, live_redirect_not_https, resource_missing
 from ..params import check_allowed, require
 from ..util import now, random_token
 
@@ -21,6 +21,9 @@ def create(ctx):
                               "account_update", param="type")
     refresh_url = require(params, "refresh_url")
     return_url = require(params, "return_url")
+    if ctx.livemode and not all(str(url).startswith("https://")
+                                for url in (refresh_url, return_url)):
+        raise live_redirect_not_https()
     token = random_token(32)
     created = now()
     ctx.store.account_links[token] = {

@@ -1,8 +1,11 @@
 """Connected accounts: ``/v1/accounts`` and ``/v1/account``."""
 
+import copy
+import re
+
 from ..errors import account_invalid, invalid_request
 from ..events import tracking
-from ..params import check_allowed, merge_metadata, to_dict
+from ..params import check_allowed, merge_metadata, to_dict, to_email
 from ..render import list_answer, render_for
 from ..util import deep_merge, mask_key, new_id, now
 
@@ -13,6 +16,7 @@ CURRENCIES = {"US": "usd", "GB": "gbp", "CA": "cad", "AU": "aud", "CH": "chf", "
               "SE": "sek", "DK": "dkk", "NO": "nok", "PL": "pln"}
 EURO = {"AT", "BE", "CY", "DE", "EE", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU",
         "LV", "MT", "NL", "PT", "SI", "SK"}
+COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 DASHBOARDS = {"full": "standard", "express": "express", "none": "custom"}
 
 
@@ -23,7 +27,7 @@ def default_currency(country):
 def new_account(core, livemode, account_type="standard", fields=None, controller=None):
     """Build and store a fresh, not yet onboarded connected account."""
     fields = fields or {}
-    country = str(fields.get("country") or "US").upper()
+    country = _country(fields.get("country") or "US")
     account = {
         "id": new_id("acct", 16), "object": "account", "type": account_type,
         "business_profile": {"mcc": None, "name": None, "product_description": None,
@@ -35,28 +39,45 @@ def new_account(core, livemode, account_type="standard", fields=None, controller
         "controller": controller or {"type": "application", "is_controller": True},
         "country": country, "created": now(), "default_currency": default_currency(country),
         "details_submitted": False, "email": None,
-        "external_accounts": {"object": "list", "data": [], "has_more": False,
-                              "total_count": 0, "url": ""},
-        "future_requirements": _requirements([]), "livemode": livemode, "metadata": {},
+        "external_accounts": {"object": "list", "data": [], "has_more": False, "url": ""},
+        "future_requirements": _requirements([]), "metadata": {},
         "payouts_enabled": False, "requirements": None,
-        "settings": {"dashboard": {"display_name": None, "timezone": "Etc/UTC"},
+        "settings": {"branding": {"icon": None, "logo": None, "primary_color": None,
+                                  "secondary_color": None},
+                     "card_payments": {"decline_on": {"avs_failure": False,
+                                                      "cvc_failure": False},
+                                       "statement_descriptor_prefix": None},
+                     "dashboard": {"display_name": None, "timezone": "Etc/UTC"},
                      "payments": {"statement_descriptor": None}},
         "tos_acceptance": {"date": None, "ip": None},
     }
     account["external_accounts"]["url"] = f"/v1/accounts/{account['id']}/external_accounts"
     _apply_fields(account, fields)
     account["requirements"] = _requirements(_missing(account))
-    core.store.add(account)
+    core.store.add(account, livemode=livemode)
     return account
+
+
+def _country(value):
+    """A two-letter country code, as Stripe asks for."""
+    country = str(value)
+    if not COUNTRY.match(country):
+        raise invalid_request(
+            f"Country '{country}' is unknown. Try using a 2-character alphanumeric country code "
+            "instead, such as 'US', 'EG', or 'GB'. A full list of country codes is available at "
+            "https://stripe.com/global", param="country")
+    return country.upper()
 
 
 def _apply_fields(account, fields):
     """Copy create/update parameters onto the account in its API shape."""
-    for name in ("email", "business_type", "default_currency"):
+    if fields.get("email") is not None:
+        account["email"] = to_email(fields["email"], "email")
+    for name in ("business_type", "default_currency"):
         if fields.get(name) is not None:
             account[name] = fields[name] or None
     if fields.get("country"):
-        account["country"] = str(fields["country"]).upper()
+        account["country"] = _country(fields["country"])
     if "metadata" in fields:
         account["metadata"] = merge_metadata(account["metadata"], fields["metadata"])
     deep_merge(account["business_profile"], to_dict(fields.get("business_profile"),
@@ -103,7 +124,6 @@ def complete_onboarding(account, ip=None, bank_account=None):
     account["tos_acceptance"] = {"date": now(), "ip": ip or "127.0.0.1"}
     if bank_account:
         account["external_accounts"]["data"] = [bank_account]
-        account["external_accounts"]["total_count"] = 1
 
 
 def bank_account(account, iban):
@@ -174,8 +194,10 @@ def retrieve_current(ctx):
 def update(ctx, account_id):
     check_allowed(ctx.params, PARAMS - {"type", "controller", "country"})
     account = accessible(ctx, account_id)
+    draft = copy.deepcopy(account)
+    _apply_fields(draft, ctx.params)  # a refused parameter changes nothing
     with tracking(ctx, account, "account.updated"):
-        _apply_fields(account, ctx.params)
+        account.update(draft)
         if not account["details_submitted"]:
             account["requirements"] = _requirements(_missing(account))
     return render_for(ctx, account)

@@ -31,10 +31,7 @@ def new_charge(ctx, intent, method, status):
         "payment_method_details": {"type": method["type"],
                                    method["type"]: public(method[method["type"]])},
         "receipt_email": intent["receipt_email"], "receipt_url": None,
-        "refunded": False,
-        "refunds": {"object": "list", "data": [], "has_more": False, "total_count": 0,
-                    "url": f"/v1/charges/{charge_id}/refunds"},
-        "status": status,
+        "refunded": False, "status": status,
     }
     ctx.store.add(charge, intent["_account"])
     set_status(charge, status)

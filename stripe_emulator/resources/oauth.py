@@ -4,9 +4,10 @@ from ..context import KeyInfo
 from ..errors import OAuthError
 from ..events import emit
 from ..pages.layout import esc, page
+from ..params import EMAIL
 from ..util import new_id, random_token
 from ..wire import html_response, redirect, with_query
-from .accounts import complete_onboarding, new_account
+from .accounts import COUNTRY, complete_onboarding, new_account
 
 
 def application(core):
@@ -16,13 +17,19 @@ def application(core):
 def authorize(core, request, express=False):
     """Redirect straight back to ``redirect_uri`` with a code (or ``access_denied``)."""
     params = request.params
-    if params.get("client_id") != core.client_id:
-        return html_response(400, page("Stripe Connect (emulator)",
-                                       f"<p>Unknown client_id {esc(params.get('client_id'))}.</p>"))
+    client_id = params.get("client_id")
+    if not client_id or client_id not in (core.client_id, core.live_client_id):
+        return _error_page("invalid_client", f"No such application: {client_id}")
+    livemode = client_id == core.live_client_id
     redirect_uri = params.get("redirect_uri")
     if not redirect_uri:
-        return html_response(400, page("Stripe Connect (emulator)",
-                                       "<p>Missing redirect_uri.</p>"))
+        return _error_page("invalid_request", "Missing redirect_uri.")
+    if livemode and not str(redirect_uri).startswith("https://"):
+        # Stripe never redirects a live authorization to a URI that is not https.
+        return _error_page("invalid_redirect_uri",
+                           f"Invalid redirect URI '{redirect_uri}': live mode redirect URIs "
+                           "must use a secure HTTPS connection.")
+    redirect_uri = core.local_url(redirect_uri)
     state = params.get("state")
     if params.get("response_type", "code") != "code":
         return redirect(with_query(redirect_uri, error="unsupported_response_type",
@@ -37,10 +44,17 @@ def authorize(core, request, express=False):
     code = new_id("ac", 24)
     core.store.oauth_codes[code] = {
         "scope": scope, "used": False, "type": "express" if express else "standard",
+        "livemode": livemode,
         "prefill": params.get("stripe_user") if isinstance(params.get("stripe_user"), dict)
         else {},
     }
     return redirect(with_query(redirect_uri, code=code, scope=scope, state=state), 302)
+
+
+def _error_page(error, description):
+    """What Stripe shows instead of redirecting when the request itself is wrong."""
+    return html_response(400, page("Stripe Connect (emulator)",
+                                   f"<p><code>{esc(error)}</code>: {esc(description)}</p>"))
 
 
 def _platform_key(ctx, params):
@@ -53,7 +67,10 @@ def _platform_key(ctx, params):
 
 
 def token(ctx):
-    """Exchange an authorization code (or refresh token) for the connected account."""
+    """Exchange an authorization code (or refresh token) for the connected account.
+
+    Prefilled fields with invalid values are ignored, as Stripe's OAuth reference says.
+    """
     params = ctx.params
     info = _platform_key(ctx, params)
     grant_type = params.get("grant_type")
@@ -72,11 +89,14 @@ def token(ctx):
     if not code:
         raise OAuthError("invalid_request", "No authorization code provided")
     entry = store.oauth_codes.get(code)
-    if entry is None or entry["used"]:
+    if entry is None or entry["used"] or entry["livemode"] != info.livemode:
         raise OAuthError("invalid_grant", f"Authorization code does not exist: {code}")
     entry["used"] = True
     prefill = entry["prefill"]
-    fields = {"email": prefill.get("email"), "country": prefill.get("country"),
+    email = prefill.get("email")
+    fields = {"email": email if email and EMAIL.match(str(email)) else None,
+              "country": prefill.get("country") if COUNTRY.match(str(prefill.get("country")))
+              else None,
               "business_type": prefill.get("business_type"),
               "business_profile": {"name": prefill.get("business_name"),
                                    "url": prefill.get("url")}}

@@ -1,5 +1,6 @@
 """PaymentIntents: create, retrieve, update, confirm, cancel, list; and their outcomes."""
 
+from ..currencies import check_charge_amount
 from ..errors import ApiError, invalid_request, unexpected_state
 from ..events import emit
 from ..params import (
@@ -9,8 +10,10 @@ from ..params import (
     to_bool,
     to_currency,
     to_dict,
+    to_email,
     to_int,
     to_list,
+    to_text,
 )
 from ..render import list_answer, render, render_for
 from ..util import new_id, now, public, random_token
@@ -31,6 +34,8 @@ UPDATABLE = ("requires_payment_method", "requires_confirmation", "requires_actio
 CANCELABLE = ("requires_payment_method", "requires_confirmation", "requires_action",
               "requires_capture")
 CANCEL_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
+# Longest text Stripe takes for these PaymentIntent parameters.
+TEXT_LENGTHS = {"description": 1000, "statement_descriptor": 22, "transfer_group": 5000}
 AUTH_FAILURE = ("The provided PaymentMethod has failed authentication. You can provide "
                 "payment_method_data or a new PaymentMethod to attempt to fulfill this "
                 "PaymentIntent again.")
@@ -51,6 +56,17 @@ def _fee(ctx, value, amount):
                               f"amount of the PaymentIntent ({amount}).",
                               param="application_fee_amount")
     return fee
+
+
+def _texts(params):
+    """The text parameters present in ``params``, checked as Stripe checks them."""
+    texts = {}
+    if "receipt_email" in params:
+        texts["receipt_email"] = to_email(params["receipt_email"], "receipt_email")
+    for name, maximum in TEXT_LENGTHS.items():
+        if name in params:
+            texts[name] = to_text(params[name], name, maximum)
+    return texts
 
 
 def _get(ctx, intent_id):
@@ -162,6 +178,7 @@ def settle(ctx, intent, succeeded=True):
 def _confirm(ctx, intent, params):
     if intent["status"] not in UPDATABLE:
         raise _state_error(intent, "confirm", UPDATABLE)
+    receipt_email = to_email(params.get("receipt_email"), "receipt_email")
     if params.get("payment_method"):
         _attach(ctx, intent, params["payment_method"])
     if not intent["payment_method"]:
@@ -169,8 +186,8 @@ def _confirm(ctx, intent, params):
             "You cannot confirm this PaymentIntent because it's missing a payment method. "
             "Update the PaymentIntent with a payment_method and then confirm it again.",
             param="payment_method", payment_intent=public(intent))
-    if params.get("receipt_email"):
-        intent["receipt_email"] = params["receipt_email"]
+    if receipt_email:
+        intent["receipt_email"] = receipt_email
     if params.get("return_url"):
         intent["_return_url"] = params["return_url"]
     method = ctx.store.find(intent["payment_method"])
@@ -193,6 +210,8 @@ def create(ctx):
     check_allowed(params, CREATE_PARAMS)
     amount = to_int(require(params, "amount"), "amount", minimum=1)
     currency = to_currency(require(params, "currency"))
+    check_charge_amount(amount, currency, ctx.core.usd_rates)
+    texts = _texts(params)
     automatic = to_dict(params.get("automatic_payment_methods"), "automatic_payment_methods")
     types = to_list(params.get("payment_method_types"), "payment_method_types")
     if automatic and types:
@@ -213,15 +232,15 @@ def create(ctx):
         "canceled_at": None, "cancellation_reason": None, "capture_method": "automatic_async",
         "client_secret": f"{intent_id}_secret_{random_token(25)}",
         "confirmation_method": "automatic", "created": now(), "currency": currency,
-        "customer": None, "description": params.get("description") or None,
+        "customer": None, "description": texts.get("description"),
         "last_payment_error": None, "latest_charge": None, "livemode": ctx.livemode,
         "metadata": merge_metadata({}, params.get("metadata")), "next_action": None,
         "on_behalf_of": None, "payment_method": None,
         "payment_method_types": types or ["card"], "processing": None,
-        "receipt_email": params.get("receipt_email") or None, "setup_future_usage": None,
-        "statement_descriptor": params.get("statement_descriptor") or None,
+        "receipt_email": texts.get("receipt_email"), "setup_future_usage": None,
+        "statement_descriptor": texts.get("statement_descriptor"),
         "status": "requires_payment_method", "transfer_data": None,
-        "transfer_group": params.get("transfer_group") or None,
+        "transfer_group": texts.get("transfer_group"),
     }
     method_id = params.get("payment_method")
     method = payment_methods.resolve(ctx, method_id) if method_id else None
@@ -239,28 +258,31 @@ def retrieve(ctx, intent_id):
 
 
 def update(ctx, intent_id):
+    """Every parameter is checked before anything changes, as Stripe does."""
     params = ctx.params
     check_allowed(params, COMMON)
     intent = _get(ctx, intent_id)
     if intent["status"] not in UPDATABLE:
         raise _state_error(intent, "update", UPDATABLE)
-    amount = to_int(params["amount"], "amount", minimum=1) if "amount" in params \
+    changes = _texts(params)
+    changes["amount"] = to_int(params["amount"], "amount", minimum=1) if "amount" in params \
         else intent["amount"]
+    changes["currency"] = to_currency(params["currency"]) if "currency" in params \
+        else intent["currency"]
+    if "amount" in params or "currency" in params:
+        check_charge_amount(changes["amount"], changes["currency"], ctx.core.usd_rates)
     fee_value = params.get("application_fee_amount", intent["application_fee_amount"])
-    intent["application_fee_amount"] = _fee(ctx, fee_value, amount)
-    intent["amount"] = amount
-    if "currency" in params:
-        intent["currency"] = to_currency(params["currency"])
+    changes["application_fee_amount"] = _fee(ctx, fee_value, changes["amount"])
     if "metadata" in params:
-        intent["metadata"] = merge_metadata(intent["metadata"], params["metadata"])
-    for name in ("description", "receipt_email", "statement_descriptor", "transfer_group"):
-        if name in params:
-            intent[name] = params[name] or None
+        changes["metadata"] = merge_metadata(intent["metadata"], params["metadata"])
     if "payment_method_types" in params:
-        intent["payment_method_types"] = to_list(params["payment_method_types"],
-                                                 "payment_method_types")
-    if params.get("payment_method"):
-        _attach(ctx, intent, params["payment_method"])
+        changes["payment_method_types"] = to_list(params["payment_method_types"],
+                                                  "payment_method_types")
+    method = payment_methods.resolve(ctx, params["payment_method"]) \
+        if params.get("payment_method") else None
+    intent.update(changes)
+    if method:
+        intent.update(payment_method=method["id"], status="requires_confirmation")
     return render_for(ctx, intent)
 
 

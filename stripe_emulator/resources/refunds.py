@@ -1,14 +1,27 @@
-"""Refunds of succeeded charges: ``/v1/refunds``."""
+"""Refunds of succeeded charges: ``/v1/refunds``; their later success or failure.
 
+Card refunds succeed at once, as in Stripe's test mode; refunds of bank debits (the
+``pm_bank_debit`` stand-in) stay ``pending`` until :func:`settle` (or :func:`fail`). Any
+refund can fail later (Stripe's test card 4000000000005126 does it to a succeeded one):
+it becomes ``failed`` with a ``failure_reason``, and the money goes back to the charge.
+"""
+
+from ..currencies import format_amount
 from ..errors import invalid_request, missing_param
 from ..events import emit
 from ..params import check_allowed, merge_metadata, to_int
 from ..render import list_answer, render_for
-from ..util import diff, format_amount, new_id, now, public
+from ..util import diff, mode_of, new_id, now, public
 
 PARAMS = {"payment_intent", "charge", "amount", "reason", "metadata",
           "refund_application_fee", "reverse_transfer", "instructions_email"}
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
+# Refund.failure_reason values Stripe documents.
+FAILURE_REASONS = ("lost_or_stolen_card", "expired_or_canceled_card",
+                   "charge_for_pending_refund_disputed", "insufficient_funds", "declined",
+                   "merchant_request", "unknown")
+# Payment method types whose refunds are asynchronous (pending first).
+PENDING_TYPES = ("sepa_debit", "us_bank_account", "bacs_debit", "au_becs_debit", "acss_debit")
 
 
 def _charge_to_refund(ctx, params):
@@ -55,18 +68,52 @@ def create(ctx):
         "balance_transaction": new_id("txn"), "charge": charge["id"], "created": now(),
         "currency": charge["currency"], "metadata": merge_metadata({}, params.get("metadata")),
         "payment_intent": charge["payment_intent"], "reason": reason, "receipt_number": None,
-        "status": "succeeded", "livemode": charge["livemode"],
+        "status": "succeeded", "failure_reason": None, "failure_balance_transaction": None,
+        "pending_reason": None,
     }
-    ctx.store.add(refund, charge["_account"])
+    if (charge.get("payment_method_details") or {}).get("type") in PENDING_TYPES:
+        refund.update(status="pending", pending_reason="processing")
+    ctx.store.add(refund, charge["_account"], livemode=mode_of(charge))
     before = public(charge)
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
-    refunds = charge["refunds"]
-    refunds["data"].insert(0, public(refund))
-    refunds["total_count"] += 1
     emit(ctx, "refund.created", refund)
     emit(ctx, "charge.refunded", charge, previous_attributes=diff(before, public(charge)))
     return render_for(ctx, refund)
+
+
+def _changed(ctx, refund, before):
+    """``refund.updated`` and ``charge.refund.updated``, as Stripe sends them."""
+    previous = diff(before, public(refund))
+    emit(ctx, "refund.updated", refund, previous_attributes=previous)
+    emit(ctx, "charge.refund.updated", refund, previous_attributes=previous)
+
+
+def settle(ctx, refund):
+    """A pending refund reaches the customer: ``succeeded``."""
+    if refund["status"] != "pending":
+        raise ValueError(f"refund {refund['id']} is {refund['status']}, not pending")
+    before = public(refund)
+    refund.update(status="succeeded", pending_reason=None)
+    _changed(ctx, refund, before)
+    return refund
+
+
+def fail(ctx, refund, reason="unknown"):
+    """The refund could not be made: ``failed``, and the money is back on the charge."""
+    if reason not in FAILURE_REASONS:
+        raise ValueError("reason must be one of " + ", ".join(FAILURE_REASONS))
+    if refund["status"] not in ("pending", "succeeded"):
+        raise ValueError(f"refund {refund['id']} is {refund['status']}: it cannot fail")
+    before = public(refund)
+    refund.update(status="failed", failure_reason=reason, pending_reason=None,
+                  failure_balance_transaction=new_id("txn"))
+    charge = ctx.store.find(refund["charge"])
+    charge["amount_refunded"] -= refund["amount"]
+    charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+    _changed(ctx, refund, before)
+    emit(ctx, "refund.failed", refund)
+    return refund
 
 
 def retrieve(ctx, refund_id):

@@ -3,7 +3,8 @@
 import re
 from urllib.parse import urlsplit
 
-from ..errors import invalid_request
+from ..contract import event_types
+from ..errors import invalid_request, live_url_not_https
 from ..params import check_allowed, merge_metadata, require, to_bool, to_list
 from ..render import list_answer, render_for
 from ..util import new_id, now, random_token
@@ -13,10 +14,12 @@ UPDATE_PARAMS = {"url", "enabled_events", "disabled", "description", "metadata"}
 _EVENT_TYPE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
 
 
-def _url(value):
+def _url(ctx, value):
     parts = urlsplit(str(value))
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise invalid_request(f"Invalid URL: {value}", param="url", code="url_invalid")
+    if ctx.livemode and parts.scheme != "https":
+        raise live_url_not_https(value)
     return str(value)
 
 
@@ -25,9 +28,13 @@ def _events(value):
     if not events:
         raise invalid_request("Missing required param: enabled_events.",
                               param="enabled_events", code="parameter_missing")
+    known = event_types()  # from the SDK when it is installed
     for i, event in enumerate(events):
-        if event != "*" and not _EVENT_TYPE.match(event):
-            raise invalid_request(f"Invalid enabled_events[{i}]: {event}",
+        if event == "*":
+            continue
+        if not _EVENT_TYPE.match(event) or (known is not None and event not in known):
+            choices = ", ".join(["*", *sorted(known or ())])
+            raise invalid_request(f"Invalid enabled_events[{i}]: must be one of {choices}",
                                   param=f"enabled_events[{i}]")
     return events
 
@@ -38,11 +45,11 @@ def create(ctx):
     endpoint = {
         "id": new_id("we"), "object": "webhook_endpoint",
         "api_version": params.get("api_version") or None, "application": None,
-        "connect": to_bool(params.get("connect", False), "connect"), "created": now(),
+        "_connect": to_bool(params.get("connect", False), "connect"), "created": now(),
         "description": params.get("description") or None,
         "enabled_events": _events(params.get("enabled_events")), "livemode": ctx.livemode,
         "metadata": merge_metadata({}, params.get("metadata")), "status": "enabled",
-        "url": _url(require(params, "url")), "_secret": f"whsec_{random_token(32)}",
+        "url": _url(ctx, require(params, "url")), "_secret": f"whsec_{random_token(32)}",
     }
     ctx.store.add(endpoint, ctx.account)
     answer = render_for(ctx, endpoint)
@@ -60,7 +67,7 @@ def update(ctx, endpoint_id):
     check_allowed(params, UPDATE_PARAMS)
     endpoint = ctx.store.get(ctx, "webhook_endpoint", endpoint_id, label="webhook endpoint")
     if "url" in params:
-        endpoint["url"] = _url(params["url"])
+        endpoint["url"] = _url(ctx, params["url"])
     if "enabled_events" in params:
         endpoint["enabled_events"] = _events(params["enabled_events"])
     if "disabled" in params:

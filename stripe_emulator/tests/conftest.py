@@ -25,7 +25,8 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def server():
-    emulator = StripeEmulator(delivery_timeout=2, live_secret_key="sk_live_emulator")
+    emulator = StripeEmulator(delivery_timeout=2, live_secret_key="sk_live_emulator",
+                              live_client_id="ca_live_emulator", record_answers=True)
     emulator.start()
     yield emulator
     emulator.stop()
@@ -34,9 +35,16 @@ def server():
 @pytest.fixture
 def emu(server):
     server.reset()
+    server.clear_recorded_answers()
     yield server
     server.set_down(False)
     server.wait_for_deliveries(timeout=2)
+    for public in server.public_urls:
+        server.map_public_url(public, None)
+    violations = server.contract_violations()
+    if violations:
+        pytest.fail("Answers with what Stripe's API does not have:\n" + "\n".join(violations),
+                    pytrace=False)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 import pytest
 import stripe
 
+from stripe_emulator.tests.helpers import http
+
 
 def paid(client, on, amount=5000):
     return client.v1.payment_intents.create({
@@ -22,7 +24,10 @@ def test_partial_then_full_then_over(client, on):
     assert refund.metadata["move"] == "RINV/1"
     charge = client.v1.charges.retrieve(intent.latest_charge, options=on)
     assert charge.amount_refunded == 2000 and charge.refunded is False
-    assert charge.refunds.data[0].id == refund.id
+    assert "refunds" not in charge  # left out unless expanded since API version 2022-11-15
+    charge = client.v1.charges.retrieve(intent.latest_charge, {"expand": ["refunds"]}, on)
+    assert charge.refunds.object == "list" and charge.refunds.data[0].id == refund.id
+    assert charge.refunds.url == f"/v1/charges/{charge.id}/refunds"
     with pytest.raises(stripe.InvalidRequestError) as info:
         client.v1.refunds.create({"charge": charge.id, "amount": 3001}, on)
     assert info.value.param == "amount"
@@ -89,3 +94,73 @@ def test_dispute_won(client, on, emu):
     assert emu.get_object(dispute["id"])["status"] == "won"
     with pytest.raises(KeyError):
         emu.create_dispute("ch_missing")
+
+
+def bank_debit_paid(client, on, emu, amount=4000):
+    intent = client.v1.payment_intents.create({
+        "amount": amount, "currency": "eur", "payment_method": "pm_bank_debit",
+        "payment_method_types": ["sepa_debit"], "confirm": True}, on)
+    assert intent.status == "processing"
+    emu.settle_payment_intent(intent.id)
+    return intent
+
+
+def test_card_refund_fails_later(client, on, emu, receiver, endpoint):
+    intent = paid(client, on)
+    refund = client.v1.refunds.create({"payment_intent": intent.id, "amount": 1500}, on)
+    assert refund.status == "succeeded" and refund.failure_reason is None
+    failed = emu.fail_refund(refund.id, reason="expired_or_canceled_card")
+    assert failed["status"] == "failed" and failed["failure_reason"] == "expired_or_canceled_card"
+    assert failed["failure_balance_transaction"].startswith("txn_")
+    refund = client.v1.refunds.retrieve(refund.id, options=on)
+    assert refund.status == "failed" and refund.failure_reason == "expired_or_canceled_card"
+    charge = client.v1.charges.retrieve(intent.latest_charge, options=on)
+    assert charge.amount_refunded == 0 and charge.refunded is False  # the money is back
+    events = client.v1.events.list({"limit": 3}, on).data
+    assert [e.type for e in events] == ["refund.failed", "charge.refund.updated",
+                                        "refund.updated"]
+    assert all(e.data.object.id == refund.id and e.data.object.object == "refund"
+               for e in events)
+    assert events[1].data.previous_attributes.status == "succeeded"
+    assert events[2].data.previous_attributes.failure_reason is None
+    emu.wait_for_deliveries(3)
+    delivered = [e["type"] for e in receiver.events()]
+    assert delivered[-3:] == ["refund.updated", "charge.refund.updated", "refund.failed"]
+    # The whole amount can be refunded again.
+    assert client.v1.refunds.create({"charge": charge.id}, on).amount == 5000
+    with pytest.raises(ValueError):
+        emu.fail_refund(refund.id)  # already failed
+    with pytest.raises(ValueError):
+        emu.fail_refund(client.v1.refunds.list({"charge": charge.id}, on).data[0].id,
+                        reason="bad_luck")
+
+
+def test_bank_debit_refund_is_pending_then_succeeds(client, on, emu):
+    intent = bank_debit_paid(client, on, emu)
+    refund = client.v1.refunds.create({"payment_intent": intent.id}, on)
+    assert refund.status == "pending" and refund.pending_reason == "processing"
+    charge = client.v1.charges.retrieve(intent.latest_charge, options=on)
+    assert charge.amount_refunded == 4000 and charge.refunded is True
+    settled = emu.settle_refund(refund.id)
+    assert settled["status"] == "succeeded" and settled["pending_reason"] is None
+    events = client.v1.events.list({"limit": 2}, on).data
+    assert [e.type for e in events] == ["charge.refund.updated", "refund.updated"]
+    assert events[0].data.previous_attributes.status == "pending"
+    assert client.v1.refunds.retrieve(refund.id, options=on).status == "succeeded"
+    with pytest.raises(ValueError):
+        emu.settle_refund(refund.id)
+
+
+def test_pending_refund_fails_over_http(client, on, emu):
+    intent = bank_debit_paid(client, on, emu)
+    refund = client.v1.refunds.create({"payment_intent": intent.id, "amount": 1000}, on)
+    answer = http("POST", f"{emu.base_url}/_emulator/refunds/{refund.id}/fail",
+                  form={"reason": "insufficient_funds"})
+    assert answer.status == 200 and answer.json()["failure_reason"] == "insufficient_funds"
+    assert client.v1.charges.retrieve(intent.latest_charge, options=on).amount_refunded == 0
+    assert client.v1.events.list({"limit": 1}, on).data[0].type == "refund.failed"
+    other = client.v1.refunds.create({"payment_intent": intent.id, "amount": 500}, on)
+    assert http("POST", f"{emu.base_url}/_emulator/refunds/{other.id}/settle").json()[
+        "status"] == "succeeded"
+    assert http("POST", f"{emu.base_url}/_emulator/refunds/re_nope/settle").status == 404
+    assert http("POST", f"{emu.base_url}/_emulator/refunds/{other.id}/settle").status == 400

@@ -8,17 +8,21 @@ import base64
 import json
 import re
 
+from . import ledger
 from .context import DEFAULT_API_VERSION, Context
 from .errors import ApiError, OAuthError, account_invalid, authentication
 from .resources import (
     account_links,
     accounts,
+    application_fees,
+    balance,
     charges,
     disputes,
     events,
     oauth,
     payment_intents,
     payment_methods,
+    payouts,
     refunds,
     webhook_endpoints,
 )
@@ -26,7 +30,7 @@ from .util import mask_key, new_id
 from .wire import CORS_HEADERS, Response, json_response
 
 _MODULES = (accounts, account_links, payment_intents, payment_methods, charges, refunds,
-            disputes, webhook_endpoints, events)
+            disputes, webhook_endpoints, events, balance, payouts, application_fees)
 ROUTES = [(method, re.compile(f"^{pattern}$"), handler, publishable_ok)
           for module in _MODULES for method, pattern, handler, publishable_ok in module.ROUTES]
 OAUTH_ROUTES = {"/oauth/token": oauth.token, "/oauth/deauthorize": oauth.deauthorize}
@@ -39,6 +43,7 @@ def handle(core, request):
                   request_id=request_id, idempotency_key=request.header("idempotency-key"),
                   gate=request.gate)
     with core.lock:
+        ledger.release_due(core)  # funds whose day has come, before anything reads them
         try:
             response = _serve(core, ctx, request)
         except ApiError as error:

@@ -2,12 +2,14 @@
 
 import threading
 
+from . import clock, ledger
 from .context import Context
 from .contract import default_contract
 from .core import Core
+from .currencies import DEFAULT_USD_RATES
 from .delivery import webhook_headers
 from .events import event_body, matching_endpoints, queue_delivery
-from .resources import account_links, accounts, disputes, payment_intents, refunds
+from .resources import account_links, accounts, disputes, payment_intents, payouts, refunds
 from .server import EmulatorServer
 from .util import mode_of, public
 
@@ -72,7 +74,8 @@ class StripeEmulator:
         return self.core.base_url + "/v3/"
 
     def reset(self):
-        """Forget all state: objects, events, endpoints, deliveries, idempotency, logs."""
+        """Forget all state: objects, events, endpoints, deliveries, idempotency, logs; the
+        clock is back on real time."""
         self.core.reset()
 
     # -- webhook deliveries ------------------------------------------------------------
@@ -142,12 +145,28 @@ class StripeEmulator:
             refund = self._find(refund_id, "refund")
             return public(refunds.fail(self._ctx(refund), refund, reason))
 
-    def create_dispute(self, charge_id, reason="fraudulent"):
+    def create_dispute(self, charge_id, reason="fraudulent", inquiry=False):
+        """Open a dispute (``needs_response``; the amount and the dispute fee leave the
+        balance) or, with ``inquiry``, an inquiry (``warning_needs_response``, no money)."""
         with self.core.lock:
             charge = self._find(charge_id, "charge")
-            return public(disputes.open_dispute(self._ctx(charge), charge, reason))
+            return public(disputes.open_dispute(self._ctx(charge), charge, reason, inquiry))
+
+    def review_dispute(self, dispute_id):
+        """Evidence is in: ``needs_response`` -> ``under_review`` (and the ``warning_`` and
+        ``appeal_`` ones alike); ``charge.dispute.updated``."""
+        with self.core.lock:
+            dispute = self._find(dispute_id, "dispute")
+            return public(disputes.review_dispute(self._ctx(dispute), dispute))
+
+    def appeal_dispute(self, dispute_id):
+        """A lost dispute goes to appeal: ``appeal_needs_response``."""
+        with self.core.lock:
+            dispute = self._find(dispute_id, "dispute")
+            return public(disputes.appeal_dispute(self._ctx(dispute), dispute))
 
     def close_dispute(self, dispute_id, status="won"):
+        """Close an open dispute or appeal, ``won`` (funds reinstated) or ``lost``."""
         with self.core.lock:
             dispute = self._find(dispute_id, "dispute")
             return public(disputes.close_dispute(self._ctx(dispute), dispute, status))
@@ -186,20 +205,94 @@ class StripeEmulator:
             else:
                 self.core.public_urls[public_base] = str(local_base).rstrip("/")
 
-    def set_exchange_rates(self, rates):
+    def set_exchange_rates(self, rates=None):
         """Tell the emulator what one major unit of some currencies is worth in USD.
 
-        Stripe refuses a charge in a currency outside its minimum table that converts to
-        less than 0.50 USD; with a rate known (e.g. ``{'kwd': 3.25}``) the emulator does
-        too. ``None`` as a rate forgets it. Rates are configuration: ``reset()`` keeps them.
+        The rates convert payments to an account's settlement currency (and back for
+        refunds and disputes), and check Stripe's minimum of 0.50 USD for currencies outside
+        its minimum table. They start as ``currencies.DEFAULT_USD_RATES``; ``None`` as a rate
+        forgets one, ``rates=None`` restores the defaults. Rates are configuration:
+        ``reset()`` keeps them. Returns every rate known.
         """
         with self.core.lock:
+            if rates is None:
+                self.core.usd_rates = dict(DEFAULT_USD_RATES)
+                return dict(self.core.usd_rates)
             for currency, rate in dict(rates).items():
                 if rate is None:
                     self.core.usd_rates.pop(str(currency).lower(), None)
                 else:
                     self.core.usd_rates[str(currency).lower()] = float(rate)
             return dict(self.core.usd_rates)
+
+    # -- clock, balances and payouts ---------------------------------------------------------
+    def now(self):
+        """The emulated time (Unix seconds)."""
+        return clock.now()
+
+    def set_time(self, timestamp, frozen=False):
+        """Set the emulated clock (``created``, ``available_on``, ``arrival_date`` ...) to
+        ``timestamp``; it runs on from there, or stays still with ``frozen``. Funds whose
+        day has come become available (``balance.available``). Webhook signatures keep
+        real time. Returns the new time."""
+        with self.core.lock:
+            clock.CLOCK.set(timestamp, frozen)
+            ledger.release_due(self.core)
+            return clock.now()
+
+    def advance_time(self, seconds=0, days=0):
+        """Move the emulated clock forward; funds due become available. Idempotency keys
+        older than 24 hours of emulated time are forgotten. Returns the new time."""
+        with self.core.lock:
+            clock.CLOCK.advance(int(seconds) + int(days) * clock.DAY)
+            ledger.release_due(self.core)
+            return clock.now()
+
+    def make_funds_available(self, account_id=None):
+        """Every pending fund of ``account_id`` (every account and the platform: None)
+        becomes available now, its ``available_on`` moved to now; ``balance.available``."""
+        with self.core.lock:
+            if account_id is not None:
+                self._find(account_id, "account")
+            ledger.release_due(self.core, False if account_id is None else account_id,
+                               force=True)
+            return None
+
+    def balance(self, account_id=None, livemode=False):
+        """The Balance object of a connected account (the platform: None)."""
+        with self.core.lock:
+            return ledger.balance(self.core.store, account_id, livemode)
+
+    def run_payouts(self, account_id, currency=None):
+        """Automatic payouts of the account's available balance, one per currency (or only
+        ``currency``) that has a bank account; ``payout.created``. Returns the payouts."""
+        with self.core.lock:
+            account = self._find(account_id, "account")
+            return [public(p) for p in payouts.run(self.core, account, currency)]
+
+    def advance_payout(self, payout_id, status="paid"):
+        """``pending`` -> ``in_transit`` -> ``paid`` (up to ``status``)."""
+        with self.core.lock:
+            return public(payouts.advance(self.core, self._find(payout_id, "payout"), status))
+
+    def fail_payout(self, payout_id, code="account_closed"):
+        """The bank refuses the payout (``failure_code=code``); the money comes back."""
+        with self.core.lock:
+            return public(payouts.fail(self.core, self._find(payout_id, "payout"), code))
+
+    def cancel_payout(self, payout_id):
+        """A pending payout is canceled; the money comes back."""
+        with self.core.lock:
+            return public(payouts.cancel(self.core, self._find(payout_id, "payout")))
+
+    def add_bank_account(self, account_id, currency, country=None):
+        """Give the account a bank account in ``currency``: it settles in that currency from
+        now on (no conversion), and payouts in it go there."""
+        with self.core.lock:
+            account = self._find(account_id, "account")
+            ctx = Context.system(self.core, livemode=mode_of(account))
+            return public(accounts.add_bank_account(ctx, account, str(currency).lower(),
+                                                    country))
 
     @property
     def public_urls(self):

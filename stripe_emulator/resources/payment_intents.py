@@ -102,7 +102,7 @@ def succeed(ctx, intent):
     if charge is None:
         charge = new_charge(ctx, intent, method, "succeeded")
     else:
-        set_status(charge, "succeeded")
+        set_status(charge, "succeeded", ctx=ctx)
     intent.update(status="succeeded", amount_received=intent["amount"],
                   latest_charge=charge["id"], next_action=None, last_payment_error=None)
     emit(ctx, "charge.succeeded", charge)

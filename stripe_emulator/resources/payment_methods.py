@@ -2,6 +2,7 @@
 
 import datetime
 
+from ..cards import COUNTRY_CARDS
 from ..errors import resource_missing
 from ..render import render_for
 from ..util import new_id, now
@@ -23,12 +24,13 @@ TEST_METHODS = {
     # Stand-in for SEPA / ACH debits: stays 'processing' until settled by a control.
     "pm_bank_debit": {"type": "sepa_debit", "last4": "3000", "behaviour": "processing"},
 }
+TEST_METHODS.update(COUNTRY_CARDS)  # pm_card_us, pm_card_de ..., pm_card_bypassPending
 
 
 def _details(spec):
     if spec["type"] == "card":
         return {"brand": spec["brand"], "last4": spec["last4"], "exp_month": 12,
-                "exp_year": datetime.date.today().year + 3, "country": "US",
+                "exp_year": datetime.date.today().year + 3, "country": spec.get("country", "US"),
                 "funding": "credit"}
     return {"bank_code": "37040044", "country": "DE", "last4": spec["last4"]}
 

@@ -2,6 +2,7 @@
 
 from .. import ledger
 from ..events import emit, tracking
+from ..params import check_allowed, to_range
 from ..render import list_answer, render_for
 from ..util import mode_of, new_id, now
 
@@ -110,7 +111,15 @@ def retrieve(ctx, dispute_id):
 
 
 def list_disputes(ctx):
-    return list_answer(ctx, ctx.store.list(ctx, "dispute"), "/v1/disputes")
+    params = ctx.params
+    check_allowed(params, {"charge", "created", "ending_before", "limit", "payment_intent",
+                           "starting_after"})
+    charge, intent = params.get("charge") or None, params.get("payment_intent") or None
+    created = to_range(params.get("created"), "created")
+    items = ctx.store.list(ctx, "dispute", lambda d: (
+        (not charge or d["charge"] == charge) and (not intent or d["payment_intent"] == intent)
+        and (created is None or created(d["created"]))))
+    return list_answer(ctx, items, "/v1/disputes")
 
 
 ROUTES = [

@@ -128,6 +128,9 @@ def test_dispute_lost_then_won_on_appeal(client, on, emu):
     assert emu.review_dispute(dispute["id"])["status"] == "appeal_under_review"
     won = emu.close_dispute(dispute["id"], status="won")
     assert won["status"] == "won" and len(won["balance_transactions"]) == 2
+    listed = client.v1.disputes.list({"payment_intent": intent.id}, on).data
+    assert [d.id for d in listed] == [dispute["id"]]
+    assert len(client.v1.disputes.list(options=on).data) == 2
     retrieved = client.v1.disputes.retrieve(dispute["id"], options=on)
     assert [bt.reporting_category for bt in retrieved.balance_transactions] == [
         "dispute", "dispute_reversal"]

@@ -39,6 +39,7 @@ def _map(emu, params):
 def _requests(emu, params):
     status = params.get("status")
     log = emu.api_calls(method=params.get("method"), path=params.get("path"),
+                        path_prefix=params.get("path_prefix"),
                         key_kind=params.get("key_kind"), account=params.get("account"),
                         status=int(status) if status else None)
     if params.get("id"):

@@ -295,12 +295,15 @@ class StripeEmulator:
         with self.core.lock:
             return [dict(entry) for entry in self.core.request_log]
 
-    def api_calls(self, method=None, path=None, key_kind=None, account=None, status=None):
-        """The request log filtered: ``path`` is a prefix (``'/v1/payment_intents'``),
-        ``key_kind`` 'secret' (what a server sent) or 'publishable' (Stripe.js)."""
+    def api_calls(self, method=None, path=None, *, key_kind=None, account=None, status=None,
+                  path_prefix=None):
+        """The request log filtered: ``path`` exactly (``'/v1/payment_intents'``: creates and
+        lists, not confirms), ``path_prefix`` as a prefix, ``key_kind`` 'secret' (what a
+        server sent) or 'publishable' (Stripe.js)."""
         return [entry for entry in self.request_log
                 if (method is None or entry["method"] == method.upper())
-                and (path is None or entry["path"].startswith(path))
+                and (path is None or entry["path"] == path)
+                and (path_prefix is None or entry["path"].startswith(path_prefix))
                 and (key_kind is None or entry["key_kind"] == key_kind)
                 and (account is None or entry["account"] == account)
                 and (status is None or entry["status"] == status)]

@@ -255,3 +255,19 @@ def test_token_carries_shipping_to_the_intent(client, on, emu, account):
     assert token["shipping"]["address"]["postal_code"] is None
     intent = pay(client, on, token["id"])
     assert intent.shipping.name == "Jenny Rosen" and intent.shipping.address.city == "Lisboa"
+
+
+def test_mandate_and_future_usage_and_expiry_over_http(client, on, emu, account):
+    token = browser_token(emu, account, setup_future_usage="off_session", mandate_data={
+        "customer_acceptance": {"type": "online", "online": {
+            "ip_address": "203.0.113.7", "user_agent": "Mozilla/5.0"}}})
+    assert token["setup_future_usage"] == "off_session"
+    assert token["mandate_data"]["customer_acceptance"]["online"]["ip_address"] == "203.0.113.7"
+    wrong = stripe_js(emu, "POST", "/v1/confirmation_tokens", {
+        "payment_method_data": CARD, "setup_future_usage": "sometimes"}, account=account)
+    assert wrong.status == 400 and wrong.json()["error"]["param"] == "setup_future_usage"
+    answer = http("POST", emu.base_url + "/_emulator/confirmation_tokens/expire")
+    assert answer.json() == {"expired": 1}
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        pay(client, on, token["id"])
+    assert info.value.user_message == EXPIRED

@@ -43,7 +43,11 @@ def _map(emu, params):
 
 
 def _requests(emu, params):
-    log = emu.request_log
+    status = params.get("status")
+    log = emu.api_calls(method=params.get("method"), path=params.get("path"),
+                        path_prefix=params.get("path_prefix"),
+                        key_kind=params.get("key_kind"), account=params.get("account"),
+                        status=int(status) if status else None)
     if params.get("id"):
         log = [entry for entry in log if entry["request_id"] == params["id"]]
     return {"data": log}
@@ -69,6 +73,16 @@ ROUTES = [
     ("POST", r"/_emulator/payment_intents/([^/]+)/settle",
      lambda emu, p, pi: emu.settle_payment_intent(
          pi, succeed=p.get("outcome", "succeeded") in ("succeeded", "success", "succeed"))),
+    ("POST", r"/_emulator/payment_intents/([^/]+)/voucher/pay",
+     lambda emu, p, pi: emu.pay_voucher(pi)),
+    ("POST", r"/_emulator/payment_intents/([^/]+)/voucher/expire",
+     lambda emu, p, pi: emu.expire_voucher(pi)),
+    ("POST", r"/_emulator/confirmation_tokens/expire",
+     lambda emu, p: {"expired": emu.expire_confirmation_tokens(p.get("id") or None)}),
+    ("POST", r"/_emulator/payment_method_domains/([^/]+)/status",
+     lambda emu, p, domain: emu.set_payment_method_domain_status(
+         domain, p.get("wallet", ""), p.get("status", "inactive"),
+         p.get("error_message") or None)),
     ("POST", r"/_emulator/refunds/([^/]+)/settle",
      lambda emu, p, refund: emu.settle_refund(refund)),
     ("POST", r"/_emulator/refunds/([^/]+)/fail",

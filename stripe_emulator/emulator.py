@@ -9,7 +9,16 @@ from .core import Core
 from .currencies import DEFAULT_USD_RATES
 from .delivery import webhook_headers
 from .events import event_body, matching_endpoints, queue_delivery
-from .resources import account_links, accounts, disputes, payment_intents, payouts, refunds
+from .resources import (
+    account_links,
+    accounts,
+    confirmation_tokens,
+    disputes,
+    payment_intents,
+    payment_method_domains,
+    payouts,
+    refunds,
+)
 from .server import EmulatorServer
 from .util import mode_of, public
 
@@ -129,6 +138,39 @@ class StripeEmulator:
             intent = self._find(pi_id, "payment_intent")
             payment_intents.settle(self._ctx(intent), intent, succeed)
             return public(intent)
+
+    def pay_voucher(self, pi_id):
+        """The customer pays the Multibanco or OXXO voucher a PaymentIntent waits for:
+        a succeeded charge, ``charge.succeeded``, ``payment_intent.succeeded``."""
+        with self.core.lock:
+            intent = self._find(pi_id, "payment_intent")
+            return public(payment_intents.voucher_result(self._ctx(intent), intent, True))
+
+    def expire_voucher(self, pi_id):
+        """The voucher expires unpaid: ``requires_payment_method`` with a
+        ``last_payment_error`` (``payment_intent_payment_attempt_expired``),
+        ``payment_intent.payment_failed``."""
+        with self.core.lock:
+            intent = self._find(pi_id, "payment_intent")
+            return public(payment_intents.voucher_result(self._ctx(intent), intent, False))
+
+    def expire_confirmation_tokens(self, token_id=None):
+        """Expire one unused ConfirmationToken (or all), as 12 hours would; returns how
+        many expired. A PaymentIntent confirmed with one is then refused."""
+        with self.core.lock:
+            if token_id is not None:
+                self._find(token_id, "confirmation_token")
+            return confirmation_tokens.expire(self.core.store, token_id)
+
+    def set_payment_method_domain_status(self, domain_id, wallet, status,
+                                         error_message=None):
+        """Set a wallet's status on a payment method domain (``apple_pay``, ``google_pay``
+        ...; ``active`` or ``inactive`` with ``status_details.error_message``), as Stripe's
+        verification would; ``validate`` keeps it. Returns the domain."""
+        with self.core.lock:
+            domain = self._find(domain_id, "payment_method_domain")
+            return public(payment_method_domains.set_status(domain, wallet, status,
+                                                            error_message))
 
     def settle_refund(self, refund_id):
         """A ``pending`` refund (of a bank debit) succeeds; emits ``refund.updated`` and
@@ -341,8 +383,24 @@ class StripeEmulator:
     # -- inspection --------------------------------------------------------------------
     @property
     def request_log(self):
+        """Every ``/v1`` and ``/oauth`` call: ``{method, path, account, key_kind ('secret'
+        or 'publishable', None without a valid key), livemode, idempotency_key, status,
+        request_id, params}``, oldest first."""
         with self.core.lock:
             return [dict(entry) for entry in self.core.request_log]
+
+    def api_calls(self, method=None, path=None, *, key_kind=None, account=None, status=None,
+                  path_prefix=None):
+        """The request log filtered: ``path`` exactly (``'/v1/payment_intents'``: creates and
+        lists, not confirms), ``path_prefix`` as a prefix, ``key_kind`` 'secret' (what a
+        server sent) or 'publishable' (Stripe.js)."""
+        return [entry for entry in self.request_log
+                if (method is None or entry["method"] == method.upper())
+                and (path is None or entry["path"] == path)
+                and (path_prefix is None or entry["path"].startswith(path_prefix))
+                and (key_kind is None or entry["key_kind"] == key_kind)
+                and (account is None or entry["account"] == account)
+                and (status is None or entry["status"] == status)]
 
     def get_object(self, object_id):
         """Public copy of any stored object by id, or None."""

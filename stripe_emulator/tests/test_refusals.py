@@ -158,7 +158,8 @@ def test_metadata_limits(client, on, metadata, param, text):
     ]
     for error in errors:
         assert error.param == param and text in error.user_message
-    paid = intent(client, on, payment_method="pm_card_visa", confirm=True)
+    paid = intent(client, on, payment_method="pm_card_visa", confirm=True,
+                  return_url="https://shop.test/done")
     error = refused(client.v1.refunds.create, {"payment_intent": paid.id,
                                                "metadata": metadata}, on)
     assert error.param == param

@@ -1,24 +1,35 @@
 """The JSON APIs (``/v1/...`` and ``/oauth/token|deauthorize``): auth, scoping, idempotency.
 
 Every call is answered with ``Request-Id`` and ``Stripe-Version`` headers and recorded in
-the request log. Handlers run one at a time under the core lock.
+the request log (method, path, account, key kind and mode, params, status). Handlers run one
+at a time under the core lock.
+
+Each route says which keys may call it: ``False`` secret keys only, ``True`` secret and
+publishable keys, ``"only"`` publishable keys only (endpoints only Stripe.js calls, such as
+``POST /v1/confirmation_tokens``: a secret key gets the 404 of an unknown URL).
 """
 
 import base64
 import json
 import re
 
+from . import ledger
 from .context import DEFAULT_API_VERSION, Context
 from .errors import ApiError, OAuthError, account_invalid, authentication
 from .resources import (
     account_links,
     accounts,
+    application_fees,
+    balance,
     charges,
+    confirmation_tokens,
     disputes,
     events,
     oauth,
     payment_intents,
+    payment_method_domains,
     payment_methods,
+    payouts,
     refunds,
     webhook_endpoints,
 )
@@ -26,7 +37,8 @@ from .util import mask_key, new_id
 from .wire import CORS_HEADERS, Response, json_response
 
 _MODULES = (accounts, account_links, payment_intents, payment_methods, charges, refunds,
-            disputes, webhook_endpoints, events)
+            disputes, webhook_endpoints, events, balance, payouts, application_fees,
+            confirmation_tokens, payment_method_domains)
 ROUTES = [(method, re.compile(f"^{pattern}$"), handler, publishable_ok)
           for module in _MODULES for method, pattern, handler, publishable_ok in module.ROUTES]
 OAUTH_ROUTES = {"/oauth/token": oauth.token, "/oauth/deauthorize": oauth.deauthorize}
@@ -39,6 +51,7 @@ def handle(core, request):
                   request_id=request_id, idempotency_key=request.header("idempotency-key"),
                   gate=request.gate)
     with core.lock:
+        ledger.release_due(core)  # funds whose day has come, before anything reads them
         try:
             response = _serve(core, ctx, request)
         except ApiError as error:
@@ -54,6 +67,8 @@ def handle(core, request):
         core.request_log.append({
             "method": request.method, "path": request.path,
             "account": ctx.account or request.header("stripe-account"),
+            "key_kind": ctx.key.kind if ctx.key else None,
+            "livemode": ctx.key.livemode if ctx.key else None,
             "idempotency_key": ctx.idempotency_key, "status": response.status,
             "request_id": request_id, "params": ctx.params,
         })
@@ -90,17 +105,8 @@ def _serve(core, ctx, request):
             "You did not provide an API key. You need to provide your API key in the "
             "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
             "YOUR_SECRET_KEY').")
-    ctx.key = core.key_info(ctx.api_key)
-    if ctx.key is None:
-        raise authentication(f"Invalid API Key provided: {mask_key(ctx.api_key)}")
-    ctx.livemode = ctx.key.livemode
     handler, args, publishable_ok = _route(request.method, request.path)
-    if ctx.key.kind == "publishable" and not publishable_ok:
-        raise authentication(
-            "This API call cannot be made with a publishable API key. Please use a secret "
-            "API key. You can find a list of your API keys at "
-            "https://dashboard.stripe.com/account/apikeys.")
-    ctx.account = _connected_account(ctx, request.header("stripe-account"))
+    authenticate(core, ctx, request, publishable_ok)
     scope = None
     if request.method == "POST" and ctx.idempotency_key:
         scope = (ctx.api_key, ctx.account, ctx.idempotency_key)
@@ -123,13 +129,43 @@ def _serve(core, ctx, request):
     return response
 
 
+def authenticate(core, ctx, request, publishable_ok=False):
+    """Check the request's key for a route and set ``ctx.key``, mode and account.
+
+    :param publishable_ok: False (secret keys only), True (both kinds) or ``"only"``
+        (publishable keys only; a secret key gets the answer of an unknown URL).
+    """
+    ctx.api_key = ctx.api_key or _api_key(request)
+    if not ctx.api_key:
+        raise authentication(
+            "You did not provide an API key. You need to provide your API key in the "
+            "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
+            "YOUR_SECRET_KEY').")
+    ctx.key = core.key_info(ctx.api_key)
+    if ctx.key is None:
+        raise authentication(f"Invalid API Key provided: {mask_key(ctx.api_key)}")
+    ctx.livemode = ctx.key.livemode
+    if ctx.key.kind == "publishable" and not publishable_ok:
+        raise authentication(
+            "This API call cannot be made with a publishable API key. Please use a secret "
+            "API key. You can find a list of your API keys at "
+            "https://dashboard.stripe.com/account/apikeys.")
+    if ctx.key.kind != "publishable" and publishable_ok == "only":
+        raise _unrecognized(request.method, request.path)
+    ctx.account = _connected_account(ctx, request.header("stripe-account"))
+
+
+def _unrecognized(method, path):
+    return ApiError(404, f"Unrecognized request URL ({method}: {path}). Please see "
+                         "https://stripe.com/docs or we can help at https://support.stripe.com/.")
+
+
 def _route(method, path):
     for route_method, pattern, handler, publishable_ok in ROUTES:
         match = pattern.match(path)
         if match and route_method == method:
             return handler, match.groups(), publishable_ok
-    raise ApiError(404, f"Unrecognized request URL ({method}: {path}). Please see "
-                        "https://stripe.com/docs or we can help at https://support.stripe.com/.")
+    raise _unrecognized(method, path)
 
 
 def _connected_account(ctx, header):

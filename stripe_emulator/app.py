@@ -3,13 +3,14 @@
 import re
 
 from . import api, controls, stripejs
-from .pages import authenticate, onboarding
+from .pages import authenticate, onboarding, voucher
 from .pages.layout import page
 from .resources import oauth
 from .wire import CORS_HEADERS, Response, html_response, json_response
 
 _ONBOARDING = re.compile(r"^/connect/onboarding/([^/]+)$")
 _AUTHENTICATE = re.compile(r"^/authenticate/([^/]+)$")
+_VOUCHER = re.compile(r"^/vouchers/([^/]+)$")
 
 
 def is_api_path(path):
@@ -29,9 +30,12 @@ def dispatch(emulator, request):
             return oauth.authorize(core, request, express=path.startswith("/express"))
     if path in ("/v3", "/v3/"):
         return stripejs.response(request, core.base_url)
+    if path.startswith("/_stripejs/"):
+        return stripejs.handle(core, request)
     if path.startswith("/_emulator/"):
         return controls.handle(emulator, request)
-    for pattern, module in ((_ONBOARDING, onboarding), (_AUTHENTICATE, authenticate)):
+    for pattern, module in ((_ONBOARDING, onboarding), (_AUTHENTICATE, authenticate),
+                            (_VOUCHER, voucher)):
         match = pattern.match(path)
         if match and request.method in ("GET", "POST"):
             with core.lock:

@@ -24,6 +24,12 @@ def _fields(params):
     return fields
 
 
+def _required(params, name):
+    if not params.get(name):
+        raise ValueError(f"'{name}' is required")
+    return params[name]
+
+
 def _pending(emu, params):
     pending = [dict(d, body=d["body"].decode("utf-8")) for d in emu.pending_deliveries()]
     return {"pending": pending, "deliveries": emu.deliveries}
@@ -37,7 +43,11 @@ def _map(emu, params):
 
 
 def _requests(emu, params):
-    log = emu.request_log
+    status = params.get("status")
+    log = emu.api_calls(method=params.get("method"), path=params.get("path"),
+                        path_prefix=params.get("path_prefix"),
+                        key_kind=params.get("key_kind"), account=params.get("account"),
+                        status=int(status) if status else None)
     if params.get("id"):
         log = [entry for entry in log if entry["request_id"] == params["id"]]
     return {"data": log}
@@ -63,14 +73,52 @@ ROUTES = [
     ("POST", r"/_emulator/payment_intents/([^/]+)/settle",
      lambda emu, p, pi: emu.settle_payment_intent(
          pi, succeed=p.get("outcome", "succeeded") in ("succeeded", "success", "succeed"))),
+    ("POST", r"/_emulator/payment_intents/([^/]+)/voucher/pay",
+     lambda emu, p, pi: emu.pay_voucher(pi)),
+    ("POST", r"/_emulator/payment_intents/([^/]+)/voucher/expire",
+     lambda emu, p, pi: emu.expire_voucher(pi)),
+    ("POST", r"/_emulator/confirmation_tokens/expire",
+     lambda emu, p: {"expired": emu.expire_confirmation_tokens(p.get("id") or None)}),
+    ("POST", r"/_emulator/payment_method_domains/([^/]+)/status",
+     lambda emu, p, domain: emu.set_payment_method_domain_status(
+         domain, p.get("wallet", ""), p.get("status", "inactive"),
+         p.get("error_message") or None)),
     ("POST", r"/_emulator/refunds/([^/]+)/settle",
      lambda emu, p, refund: emu.settle_refund(refund)),
     ("POST", r"/_emulator/refunds/([^/]+)/fail",
      lambda emu, p, refund: emu.fail_refund(refund, p.get("reason") or "unknown")),
     ("POST", r"/_emulator/charges/([^/]+)/dispute",
-     lambda emu, p, charge: emu.create_dispute(charge, p.get("reason", "fraudulent"))),
+     lambda emu, p, charge: emu.create_dispute(charge, p.get("reason", "fraudulent"),
+                                               to_bool(p.get("inquiry", False), "inquiry"))),
+    ("POST", r"/_emulator/disputes/([^/]+)/review",
+     lambda emu, p, dispute: emu.review_dispute(dispute)),
+    ("POST", r"/_emulator/disputes/([^/]+)/appeal",
+     lambda emu, p, dispute: emu.appeal_dispute(dispute)),
     ("POST", r"/_emulator/disputes/([^/]+)/close",
      lambda emu, p, dispute: emu.close_dispute(dispute, p.get("status", "won"))),
+    ("GET", r"/_emulator/clock", lambda emu, p: {"now": emu.now()}),
+    ("POST", r"/_emulator/clock",
+     lambda emu, p: {"now": emu.set_time(int(p.get("timestamp", "")),
+                                         to_bool(p.get("frozen", False), "frozen"))}),
+    ("POST", r"/_emulator/clock/advance",
+     lambda emu, p: {"now": emu.advance_time(int(p.get("seconds", 0)),
+                                             int(p.get("days", 0)))}),
+    ("POST", r"/_emulator/balance/release",
+     lambda emu, p: emu.make_funds_available(p.get("account") or None)),
+    ("GET", r"/_emulator/balance",
+     lambda emu, p: emu.balance(p.get("account") or None,
+                                to_bool(p.get("livemode", False), "livemode"))),
+    ("POST", r"/_emulator/accounts/([^/]+)/payouts",
+     lambda emu, p, account: {"data": emu.run_payouts(account, p.get("currency") or None)}),
+    ("POST", r"/_emulator/accounts/([^/]+)/bank_accounts",
+     lambda emu, p, account: emu.add_bank_account(account, _required(p, "currency"),
+                                                  p.get("country") or None)),
+    ("POST", r"/_emulator/payouts/([^/]+)/advance",
+     lambda emu, p, payout: emu.advance_payout(payout, p.get("status", "paid"))),
+    ("POST", r"/_emulator/payouts/([^/]+)/fail",
+     lambda emu, p, payout: emu.fail_payout(payout, p.get("code") or "account_closed")),
+    ("POST", r"/_emulator/payouts/([^/]+)/cancel",
+     lambda emu, p, payout: emu.cancel_payout(payout)),
     ("POST", r"/_emulator/accounts/([^/]+)",
      lambda emu, p, account: emu.update_account(account, **_fields(p))),
     ("POST", r"/_emulator/account_links/expire", lambda emu, p: emu.expire_account_links()),
@@ -82,7 +130,7 @@ ROUTES = [
     ("POST", r"/_emulator/public_urls", _map),
     ("GET", r"/_emulator/public_urls", lambda emu, p: {"public_urls": emu.public_urls}),
     ("POST", r"/_emulator/exchange_rates",
-     lambda emu, p: {"rates": emu.set_exchange_rates(_fields(p).get("rates", {}))}),
+     lambda emu, p: {"rates": emu.set_exchange_rates(_fields(p).get("rates"))}),
     ("POST", r"/_emulator/contract/record",
      lambda emu, p: emu.record_answers(to_bool(p.get("record", True), "record"))),
     ("POST", r"/_emulator/contract/clear", lambda emu, p: emu.clear_recorded_answers()),

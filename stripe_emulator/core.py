@@ -2,7 +2,9 @@
 
 import threading
 
+from . import clock
 from .context import KeyInfo
+from .currencies import DEFAULT_USD_RATES
 from .delivery import Dispatcher
 from .idempotency import IdempotencyCache
 from .store import Store
@@ -30,13 +32,14 @@ class Core:
         self.base_url = ""
         self.lock = threading.RLock()
         self.store = Store()
-        self.idempotency = IdempotencyCache()
+        self.idempotency = IdempotencyCache(clock=clock.now)
         self.dispatcher = Dispatcher(delivery_timeout, on_delivered=self._delivered)
         self.request_log = []
         self.down = False
         self.deny_next_authorization = False
         self.public_urls = {}  # public base -> local base; configuration, kept by reset()
-        self.usd_rates = {}  # currency -> USD value of one major unit; kept by reset()
+        # currency -> USD value of one major unit; configuration, kept by reset()
+        self.usd_rates = dict(DEFAULT_USD_RATES)
         self.recording = record_answers
         self.answers = []  # kept across reset(): a whole test run is checked at its end
 
@@ -67,6 +70,7 @@ class Core:
             self.request_log.clear()
             self.down = False
             self.deny_next_authorization = False
+            clock.CLOCK.reset()
 
     def key_info(self, api_key):
         """What ``api_key`` grants, or None when the emulator does not know it."""

@@ -10,6 +10,11 @@ Sources (Stripe's documentation, https://docs.stripe.com/currencies):
   least 50 cents"), which the emulator checks only when told an exchange rate
   (``StripeEmulator.set_exchange_rates``); at most 8 digits (99999999 minor units).
 
+Exchange rates: the emulator starts from ``DEFAULT_USD_RATES``, a fixed snapshot of
+approximate mid-market values (USD per major unit, early 2025; Stripe uses the day's rate).
+``set_exchange_rates`` changes them: they serve both the minimum above and the conversion of
+payments to an account's settlement currency (``convert``).
+
 The addon keeps its own copy of this table in its ``const.py``; both must stay equal.
 """
 
@@ -40,6 +45,20 @@ MINIMUM_CHARGE = {
 USD_MINIMUM = MINIMUM_CHARGE["usd"]
 MAXIMUM_AMOUNT = 99_999_999  # "The amount value supports up to eight digits"
 SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "inr": "₹"}
+# USD per major unit: an approximate snapshot (early 2025), not live rates.
+DEFAULT_USD_RATES = {
+    "usd": 1.0, "eur": 1.08, "gbp": 1.27, "jpy": 0.0067, "chf": 1.13, "cad": 0.73,
+    "aud": 0.65, "nzd": 0.60, "sek": 0.095, "nok": 0.092, "dkk": 0.145, "pln": 0.25,
+    "czk": 0.043, "huf": 0.0027, "ron": 0.217, "bgn": 0.5522, "isk": 0.0072, "kwd": 3.25,
+    "bhd": 2.65, "jod": 1.41, "omr": 2.60, "tnd": 0.32, "aed": 0.2723, "sar": 0.2667,
+    "inr": 0.012, "sgd": 0.74, "hkd": 0.128, "cny": 0.138, "mxn": 0.058, "brl": 0.20,
+    "zar": 0.054, "thb": 0.029, "myr": 0.22, "krw": 0.00073, "try": 0.03, "ils": 0.27,
+}
+RATE_DIGITS = 8  # significant digits of an exchange_rate
+
+
+class MissingRate(LookupError):
+    """No exchange rate is known for a currency the emulator must convert."""
 
 
 def exponent(currency):
@@ -102,3 +121,28 @@ def check_charge_amount(amount, currency, usd_rates=None):
             f"Invalid amount: amounts in {currency} must be a multiple of {step(currency)} "
             f"(the smallest unit Stripe charges in {currency.upper()}).",
             param="amount", code="invalid_charge_amount")
+
+
+def exchange_rate(from_currency, to_currency, usd_rates):
+    """Major units of ``to_currency`` per major unit of ``from_currency`` (a Decimal of
+    ``RATE_DIGITS`` significant digits), as a balance transaction's ``exchange_rate``."""
+    missing = [c for c in (from_currency, to_currency) if not (usd_rates or {}).get(c)]
+    if missing:
+        raise MissingRate(", ".join(missing))
+    rate = Decimal(str(usd_rates[from_currency])) / Decimal(str(usd_rates[to_currency]))
+    return Decimal(f"{rate:.{RATE_DIGITS}g}")
+
+
+def convert(amount, from_currency, to_currency, usd_rates):
+    """``amount`` minor units of ``from_currency`` in minor units of ``to_currency``.
+
+    Returns ``(amount, rate)``: rounded half up to the minor unit of ``to_currency``, and
+    the rate used (None when both currencies are the same). ``amount * rate`` in major
+    units is the result in major units, as Stripe's ``exchange_rate`` documents.
+    """
+    if from_currency == to_currency:
+        return int(amount), None
+    rate = exchange_rate(from_currency, to_currency, usd_rates)
+    value = Decimal(int(amount)).scaleb(-exponent(from_currency)) * rate
+    converted = value.scaleb(exponent(to_currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return int(converted), rate

@@ -2,12 +2,23 @@
 
 import threading
 
+from . import clock, ledger
 from .context import Context
 from .contract import default_contract
 from .core import Core
+from .currencies import DEFAULT_USD_RATES
 from .delivery import webhook_headers
 from .events import event_body, matching_endpoints, queue_delivery
-from .resources import account_links, accounts, disputes, payment_intents, refunds
+from .resources import (
+    account_links,
+    accounts,
+    confirmation_tokens,
+    disputes,
+    payment_intents,
+    payment_method_domains,
+    payouts,
+    refunds,
+)
 from .server import EmulatorServer
 from .util import mode_of, public
 
@@ -72,7 +83,8 @@ class StripeEmulator:
         return self.core.base_url + "/v3/"
 
     def reset(self):
-        """Forget all state: objects, events, endpoints, deliveries, idempotency, logs."""
+        """Forget all state: objects, events, endpoints, deliveries, idempotency, logs; the
+        clock is back on real time."""
         self.core.reset()
 
     # -- webhook deliveries ------------------------------------------------------------
@@ -127,6 +139,39 @@ class StripeEmulator:
             payment_intents.settle(self._ctx(intent), intent, succeed)
             return public(intent)
 
+    def pay_voucher(self, pi_id):
+        """The customer pays the Multibanco or OXXO voucher a PaymentIntent waits for:
+        a succeeded charge, ``charge.succeeded``, ``payment_intent.succeeded``."""
+        with self.core.lock:
+            intent = self._find(pi_id, "payment_intent")
+            return public(payment_intents.voucher_result(self._ctx(intent), intent, True))
+
+    def expire_voucher(self, pi_id):
+        """The voucher expires unpaid: ``requires_payment_method`` with a
+        ``last_payment_error`` (``payment_intent_payment_attempt_expired``),
+        ``payment_intent.payment_failed``."""
+        with self.core.lock:
+            intent = self._find(pi_id, "payment_intent")
+            return public(payment_intents.voucher_result(self._ctx(intent), intent, False))
+
+    def expire_confirmation_tokens(self, token_id=None):
+        """Expire one unused ConfirmationToken (or all), as 12 hours would; returns how
+        many expired. A PaymentIntent confirmed with one is then refused."""
+        with self.core.lock:
+            if token_id is not None:
+                self._find(token_id, "confirmation_token")
+            return confirmation_tokens.expire(self.core.store, token_id)
+
+    def set_payment_method_domain_status(self, domain_id, wallet, status,
+                                         error_message=None):
+        """Set a wallet's status on a payment method domain (``apple_pay``, ``google_pay``
+        ...; ``active`` or ``inactive`` with ``status_details.error_message``), as Stripe's
+        verification would; ``validate`` keeps it. Returns the domain."""
+        with self.core.lock:
+            domain = self._find(domain_id, "payment_method_domain")
+            return public(payment_method_domains.set_status(domain, wallet, status,
+                                                            error_message))
+
     def settle_refund(self, refund_id):
         """A ``pending`` refund (of a bank debit) succeeds; emits ``refund.updated`` and
         ``charge.refund.updated``."""
@@ -142,12 +187,28 @@ class StripeEmulator:
             refund = self._find(refund_id, "refund")
             return public(refunds.fail(self._ctx(refund), refund, reason))
 
-    def create_dispute(self, charge_id, reason="fraudulent"):
+    def create_dispute(self, charge_id, reason="fraudulent", inquiry=False):
+        """Open a dispute (``needs_response``; the amount and the dispute fee leave the
+        balance) or, with ``inquiry``, an inquiry (``warning_needs_response``, no money)."""
         with self.core.lock:
             charge = self._find(charge_id, "charge")
-            return public(disputes.open_dispute(self._ctx(charge), charge, reason))
+            return public(disputes.open_dispute(self._ctx(charge), charge, reason, inquiry))
+
+    def review_dispute(self, dispute_id):
+        """Evidence is in: ``needs_response`` -> ``under_review`` (and the ``warning_`` and
+        ``appeal_`` ones alike); ``charge.dispute.updated``."""
+        with self.core.lock:
+            dispute = self._find(dispute_id, "dispute")
+            return public(disputes.review_dispute(self._ctx(dispute), dispute))
+
+    def appeal_dispute(self, dispute_id):
+        """A lost dispute goes to appeal: ``appeal_needs_response``."""
+        with self.core.lock:
+            dispute = self._find(dispute_id, "dispute")
+            return public(disputes.appeal_dispute(self._ctx(dispute), dispute))
 
     def close_dispute(self, dispute_id, status="won"):
+        """Close an open dispute or appeal, ``won`` (funds reinstated) or ``lost``."""
         with self.core.lock:
             dispute = self._find(dispute_id, "dispute")
             return public(disputes.close_dispute(self._ctx(dispute), dispute, status))
@@ -186,20 +247,94 @@ class StripeEmulator:
             else:
                 self.core.public_urls[public_base] = str(local_base).rstrip("/")
 
-    def set_exchange_rates(self, rates):
+    def set_exchange_rates(self, rates=None):
         """Tell the emulator what one major unit of some currencies is worth in USD.
 
-        Stripe refuses a charge in a currency outside its minimum table that converts to
-        less than 0.50 USD; with a rate known (e.g. ``{'kwd': 3.25}``) the emulator does
-        too. ``None`` as a rate forgets it. Rates are configuration: ``reset()`` keeps them.
+        The rates convert payments to an account's settlement currency (and back for
+        refunds and disputes), and check Stripe's minimum of 0.50 USD for currencies outside
+        its minimum table. They start as ``currencies.DEFAULT_USD_RATES``; ``None`` as a rate
+        forgets one, ``rates=None`` restores the defaults. Rates are configuration:
+        ``reset()`` keeps them. Returns every rate known.
         """
         with self.core.lock:
+            if rates is None:
+                self.core.usd_rates = dict(DEFAULT_USD_RATES)
+                return dict(self.core.usd_rates)
             for currency, rate in dict(rates).items():
                 if rate is None:
                     self.core.usd_rates.pop(str(currency).lower(), None)
                 else:
                     self.core.usd_rates[str(currency).lower()] = float(rate)
             return dict(self.core.usd_rates)
+
+    # -- clock, balances and payouts ---------------------------------------------------------
+    def now(self):
+        """The emulated time (Unix seconds)."""
+        return clock.now()
+
+    def set_time(self, timestamp, frozen=False):
+        """Set the emulated clock (``created``, ``available_on``, ``arrival_date`` ...) to
+        ``timestamp``; it runs on from there, or stays still with ``frozen``. Funds whose
+        day has come become available (``balance.available``). Webhook signatures keep
+        real time. Returns the new time."""
+        with self.core.lock:
+            clock.CLOCK.set(timestamp, frozen)
+            ledger.release_due(self.core)
+            return clock.now()
+
+    def advance_time(self, seconds=0, days=0):
+        """Move the emulated clock forward; funds due become available. Idempotency keys
+        older than 24 hours of emulated time are forgotten. Returns the new time."""
+        with self.core.lock:
+            clock.CLOCK.advance(int(seconds) + int(days) * clock.DAY)
+            ledger.release_due(self.core)
+            return clock.now()
+
+    def make_funds_available(self, account_id=None):
+        """Every pending fund of ``account_id`` (every account and the platform: None)
+        becomes available now, its ``available_on`` moved to now; ``balance.available``."""
+        with self.core.lock:
+            if account_id is not None:
+                self._find(account_id, "account")
+            ledger.release_due(self.core, False if account_id is None else account_id,
+                               force=True)
+            return None
+
+    def balance(self, account_id=None, livemode=False):
+        """The Balance object of a connected account (the platform: None)."""
+        with self.core.lock:
+            return ledger.balance(self.core.store, account_id, livemode)
+
+    def run_payouts(self, account_id, currency=None):
+        """Automatic payouts of the account's available balance, one per currency (or only
+        ``currency``) that has a bank account; ``payout.created``. Returns the payouts."""
+        with self.core.lock:
+            account = self._find(account_id, "account")
+            return [public(p) for p in payouts.run(self.core, account, currency)]
+
+    def advance_payout(self, payout_id, status="paid"):
+        """``pending`` -> ``in_transit`` -> ``paid`` (up to ``status``)."""
+        with self.core.lock:
+            return public(payouts.advance(self.core, self._find(payout_id, "payout"), status))
+
+    def fail_payout(self, payout_id, code="account_closed"):
+        """The bank refuses the payout (``failure_code=code``); the money comes back."""
+        with self.core.lock:
+            return public(payouts.fail(self.core, self._find(payout_id, "payout"), code))
+
+    def cancel_payout(self, payout_id):
+        """A pending payout is canceled; the money comes back."""
+        with self.core.lock:
+            return public(payouts.cancel(self.core, self._find(payout_id, "payout")))
+
+    def add_bank_account(self, account_id, currency, country=None):
+        """Give the account a bank account in ``currency``: it settles in that currency from
+        now on (no conversion), and payouts in it go there."""
+        with self.core.lock:
+            account = self._find(account_id, "account")
+            ctx = Context.system(self.core, livemode=mode_of(account))
+            return public(accounts.add_bank_account(ctx, account, str(currency).lower(),
+                                                    country))
 
     @property
     def public_urls(self):
@@ -248,8 +383,24 @@ class StripeEmulator:
     # -- inspection --------------------------------------------------------------------
     @property
     def request_log(self):
+        """Every ``/v1`` and ``/oauth`` call: ``{method, path, account, key_kind ('secret'
+        or 'publishable', None without a valid key), livemode, idempotency_key, status,
+        request_id, params}``, oldest first."""
         with self.core.lock:
             return [dict(entry) for entry in self.core.request_log]
+
+    def api_calls(self, method=None, path=None, *, key_kind=None, account=None, status=None,
+                  path_prefix=None):
+        """The request log filtered: ``path`` exactly (``'/v1/payment_intents'``: creates and
+        lists, not confirms), ``path_prefix`` as a prefix, ``key_kind`` 'secret' (what a
+        server sent) or 'publishable' (Stripe.js)."""
+        return [entry for entry in self.request_log
+                if (method is None or entry["method"] == method.upper())
+                and (path is None or entry["path"] == path)
+                and (path_prefix is None or entry["path"].startswith(path_prefix))
+                and (key_kind is None or entry["key_kind"] == key_kind)
+                and (account is None or entry["account"] == account)
+                and (status is None or entry["status"] == status)]
 
     def get_object(self, object_id):
         """Public copy of any stored object by id, or None."""

@@ -138,3 +138,22 @@ def to_text(value, name, maximum=5000):
 
 def expand_paths(params):
     return [str(p) for p in to_list(params.get("expand"), "expand")]
+
+
+RANGE_KEYS = {"gt": int.__gt__, "gte": int.__ge__, "lt": int.__lt__, "lte": int.__le__}
+
+
+def to_range(value, name):
+    """A list filter on a timestamp (``created``, ``arrival_date``): an exact integer or
+    ``{gt, gte, lt, lte}``; returns a predicate on an integer, or None without a filter."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, dict):
+        exact = to_int(value, name)
+        return lambda stamp: stamp == exact
+    bounds = []
+    for key, bound in value.items():
+        if key not in RANGE_KEYS:
+            raise unknown_param(f"{name}[{key}]")
+        bounds.append((RANGE_KEYS[key], to_int(bound, f"{name}[{key}]")))
+    return lambda stamp: all(compare(int(stamp), limit) for compare, limit in bounds)

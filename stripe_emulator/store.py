@@ -19,6 +19,8 @@ class Store:
         self.account_links = {}    # token -> {account, refresh_url, return_url, ...}
         self.extra_keys = {}       # OAuth access tokens and publishable keys -> KeyInfo
         self.refresh_tokens = {}   # OAuth refresh token -> account id
+        self.pending_bts = set()   # ids of balance transactions still pending
+        self.wallet_tokens = {}    # tok_ of a wallet (Stripe.js stand-in) -> {wallet, ...}
 
     def add(self, obj, account=None, livemode=None):
         obj["_account"] = account

@@ -3,7 +3,8 @@
 import copy
 import secrets
 import string
-import time
+
+from . import clock
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -19,8 +20,8 @@ def new_id(prefix, length=24):
 
 
 def now():
-    """Current Unix time in whole seconds (Stripe's ``created`` format)."""
-    return int(time.time())
+    """Current emulated Unix time in whole seconds (Stripe's ``created`` format)."""
+    return clock.now()
 
 
 def public(value):

@@ -175,7 +175,8 @@ class StripeConnectCommon(AccountTestInvoicingCommon):
         """Confirm a PaymentIntent on the emulator as the customer's browser would."""
         gateway = self.platform._get_gateway()
         return gateway._client.v1.payment_intents.confirm(
-            intent.stripe_id, {'payment_method': payment_method},
+            intent.stripe_id, {'payment_method': payment_method,
+                               'return_url': 'https://customer.example.com/done'},
             {'stripe_account': intent.stripe_account_id},
         ).to_dict()
 

@@ -80,7 +80,8 @@ class TestStripePayPage(StripeConnectHttpCommon):
         gateway = self.platform._get_gateway()
         return gateway._call(
             'payment_intents.confirm', gateway._client.v1.payment_intents.confirm,
-            intent.stripe_id, {'payment_method': payment_method},
+            intent.stripe_id, {'payment_method': payment_method,
+                               'return_url': self.base_url() + self._path(intent.move_id)},
             {'stripe_account': intent.stripe_account_id},
         )
 

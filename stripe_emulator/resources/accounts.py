@@ -3,8 +3,9 @@
 import copy
 import re
 
+from .. import pricing
 from ..errors import account_invalid, invalid_request
-from ..events import tracking
+from ..events import emit, tracking
 from ..params import check_allowed, merge_metadata, to_dict, to_email
 from ..render import list_answer, render_for
 from ..util import deep_merge, mask_key, new_id, now
@@ -48,7 +49,11 @@ def new_account(core, livemode, account_type="standard", fields=None, controller
                                                       "cvc_failure": False},
                                        "statement_descriptor_prefix": None},
                      "dashboard": {"display_name": None, "timezone": "Etc/UTC"},
-                     "payments": {"statement_descriptor": None}},
+                     "payments": {"statement_descriptor": None},
+                     "payouts": {"debit_negative_balances": True,
+                                 "schedule": {"delay_days": pricing.delay_days(country),
+                                              "interval": "daily"},
+                                 "statement_descriptor": None}},
         "tos_acceptance": {"date": None, "ip": None},
     }
     account["external_accounts"]["url"] = f"/v1/accounts/{account['id']}/external_accounts"
@@ -116,23 +121,44 @@ def _requirements(currently_due, past_due=()):
             "pending_verification": []}
 
 
-def complete_onboarding(account, ip=None, bank_account=None):
-    """What a finished hosted onboarding does to an account."""
+def complete_onboarding(account, ip=None, bank=None):
+    """What a finished hosted onboarding does to an account: enabled, with a bank account
+    for its default currency (a test one when none is given)."""
     account.update(details_submitted=True, charges_enabled=True, payouts_enabled=True)
     account["requirements"] = _requirements([])
     account["capabilities"] = {"card_payments": "active", "transfers": "active"}
     account["tos_acceptance"] = {"date": now(), "ip": ip or "127.0.0.1"}
-    if bank_account:
-        account["external_accounts"]["data"] = [bank_account]
+    account["external_accounts"]["data"] = []
+    bank = bank or bank_account(account, None)
+    account["external_accounts"]["data"].append(dict(bank, default_for_currency=True))
 
 
-def bank_account(account, iban):
-    """An ``external_account`` bank account made of an IBAN (or any account number)."""
-    iban = "".join(str(iban or "DE89370400440532013000").split()).upper()
+# Test account numbers by currency: IBANs for SEPA, Stripe's test numbers elsewhere.
+TEST_NUMBERS = {"eur": "DE89370400440532013000", "gbp": "GB82WEST12345698765432",
+                "usd": "000123456789", "jpy": "0001234", "chf": "CH9300762011623852957"}
+
+
+def bank_account(account, iban, currency=None, country=None):
+    """An ``external_account`` bank account made of an IBAN (or any account number), for
+    ``currency`` (the account's default one by default)."""
+    currency = currency or account["default_currency"]
+    iban = "".join(str(iban or TEST_NUMBERS.get(currency, "000123456789")).split()).upper()
+    country = country or (iban[:2] if iban[:2].isalpha() else account["country"])
     return {"id": new_id("ba"), "object": "bank_account", "account": account["id"],
-            "bank_name": "STRIPE TEST BANK", "country": iban[:2] if iban[:2].isalpha()
-            else account["country"], "currency": account["default_currency"],
-            "last4": iban[-4:], "status": "new", "default_for_currency": True}
+            "bank_name": "STRIPE TEST BANK", "country": country.upper(), "currency": currency,
+            "last4": iban[-4:], "status": "new",
+            "default_for_currency": not any(b["currency"] == currency for b in
+                                            account["external_accounts"]["data"])}
+
+
+def add_bank_account(ctx, account, currency, country=None, iban=None):
+    """A bank account in another currency: the account now settles in it (charges in it are
+    no longer converted); ``account.external_account.created``."""
+    bank = bank_account(account, iban, currency, country)
+    with tracking(ctx, account, "account.updated"):
+        account["external_accounts"]["data"].append(bank)
+    emit(ctx, "account.external_account.created", bank, account=account["id"])
+    return bank
 
 
 def set_fields(ctx, account, fields):

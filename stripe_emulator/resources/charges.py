@@ -1,5 +1,7 @@
 """Charges, created by PaymentIntents; ``GET /v1/charges``."""
 
+from .. import ledger
+from ..errors import ApiError
 from ..render import list_answer, render_for
 from ..util import new_id, now, public
 
@@ -33,20 +35,30 @@ def new_charge(ctx, intent, method, status):
         "receipt_email": intent["receipt_email"], "receipt_url": None,
         "refunded": False, "status": status,
     }
-    ctx.store.add(charge, intent["_account"])
-    set_status(charge, status)
+    ctx.store.add(charge, intent["_account"], livemode=intent["livemode"])
+    try:
+        set_status(charge, status, ctx=ctx)
+    except ApiError:  # the ledger could not book it (no exchange rate): nothing is kept
+        del ctx.store.objects[charge_id]
+        raise
     return charge
 
 
-def set_status(charge, status, decline_code=None, message=None):
-    """Move a charge to 'succeeded', 'pending' or 'failed' with the matching fields."""
+def set_status(charge, status, decline_code=None, message=None, ctx=None):
+    """Move a charge to 'succeeded', 'pending' or 'failed' with the matching fields.
+
+    A charge that succeeds gets its balance transaction (and application fee) from the
+    ledger, which needs the call's ``ctx``.
+    """
+    if status == "succeeded":
+        if ctx is None:
+            raise TypeError("a charge succeeds through set_status(..., ctx=ctx)")
+        ledger.charge_succeeded(ctx, charge)
     charge["status"] = status
     if status == "succeeded":
         charge.update(paid=True, captured=True, amount_captured=charge["amount"],
-                      balance_transaction=new_id("txn"), outcome=dict(OUTCOMES["succeeded"]),
+                      outcome=dict(OUTCOMES["succeeded"]),
                       receipt_url=f"https://pay.stripe.com/receipts/{charge['id']}")
-        if charge["application_fee_amount"]:
-            charge["application_fee"] = new_id("fee")
     elif status == "pending":
         charge.update(paid=False, captured=True, amount_captured=charge["amount"])
     else:

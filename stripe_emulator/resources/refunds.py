@@ -6,10 +6,11 @@ refund can fail later (Stripe's test card 4000000000005126 does it to a succeede
 it becomes ``failed`` with a ``failure_reason``, and the money goes back to the charge.
 """
 
+from .. import ledger
 from ..currencies import format_amount
 from ..errors import invalid_request, missing_param
 from ..events import emit
-from ..params import check_allowed, merge_metadata, to_int
+from ..params import check_allowed, merge_metadata, to_bool, to_int
 from ..render import list_answer, render_for
 from ..util import diff, mode_of, new_id, now, public
 
@@ -63,9 +64,10 @@ def create(ctx):
     if reason and reason not in REASONS:
         raise invalid_request("Invalid reason: must be one of " + ", ".join(REASONS),
                               param="reason")
+    refund_fee = to_bool(params.get("refund_application_fee", False), "refund_application_fee")
     refund = {
         "id": new_id("re"), "object": "refund", "amount": amount,
-        "balance_transaction": new_id("txn"), "charge": charge["id"], "created": now(),
+        "balance_transaction": None, "charge": charge["id"], "created": now(),
         "currency": charge["currency"], "metadata": merge_metadata({}, params.get("metadata")),
         "payment_intent": charge["payment_intent"], "reason": reason, "receipt_number": None,
         "status": "succeeded", "failure_reason": None, "failure_balance_transaction": None,
@@ -77,6 +79,7 @@ def create(ctx):
     before = public(charge)
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+    ledger.refund_created(ctx, refund, charge, refund_fee)
     emit(ctx, "refund.created", refund)
     emit(ctx, "charge.refunded", charge, previous_attributes=diff(before, public(charge)))
     return render_for(ctx, refund)
@@ -106,9 +109,9 @@ def fail(ctx, refund, reason="unknown"):
     if refund["status"] not in ("pending", "succeeded"):
         raise ValueError(f"refund {refund['id']} is {refund['status']}: it cannot fail")
     before = public(refund)
-    refund.update(status="failed", failure_reason=reason, pending_reason=None,
-                  failure_balance_transaction=new_id("txn"))
+    refund.update(status="failed", failure_reason=reason, pending_reason=None)
     charge = ctx.store.find(refund["charge"])
+    ledger.refund_failed(ctx, refund, charge)
     charge["amount_refunded"] -= refund["amount"]
     charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
     _changed(ctx, refund, before)

@@ -95,3 +95,32 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def bracketed(params, prefix=""):
+    """Stripe's form encoding of nested params: ``[("a[b]", "1"), ...]``."""
+    pairs = []
+    for key, value in params.items():
+        name = f"{prefix}[{key}]" if prefix else str(key)
+        if isinstance(value, dict):
+            pairs += bracketed(value, name)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                pairs += bracketed({str(index): item}, name)
+        elif value is not None:
+            pairs.append((name, "true" if value is True else "false" if value is False
+                          else str(value)))
+    return pairs
+
+
+def stripe_js(emu, method, path, params=None, *, account=None, key=None):
+    """A call as Stripe.js makes it: publishable key, form body, ``Stripe-Account``."""
+    headers = {"Authorization": f"Bearer {key or emu.publishable_key}"}
+    if account:
+        headers["Stripe-Account"] = account
+    pairs = bracketed(params or {})
+    if method == "GET":
+        query = urllib.parse.urlencode(pairs)
+        return http("GET", f"{emu.base_url}{path}" + (f"?{query}" if query else ""),
+                    headers=headers)
+    return http(method, emu.base_url + path, form=pairs, headers=headers)

@@ -147,3 +147,28 @@ def test_recorder_and_its_controls(emu, client):
     assert emu.recorded_answers[-1]["label"] == "GET /v1/accounts"
     assert http("POST", emu.base_url + "/_emulator/contract/clear").status == 200
     assert emu.recorded_answers == []
+
+
+def test_confirmation_tokens_and_domains_are_known(checks):
+    token = {"id": "ctoken_1", "object": "confirmation_token", "created": 1,
+             "expires_at": 43201, "livemode": False, "use_stripe_sdk": True,
+             "payment_method_preview": {"type": "card", "billing_details": {},
+                                        "card": {"brand": "visa", "exp_month": 12,
+                                                 "exp_year": 2030, "funding": "credit",
+                                                 "last4": "4242"}}}
+    assert checks.check_object(token) == []
+    # Stripe's own example object has a ``payment_method``: the SDK's class has none.
+    assert checks.check_object({**token, "payment_method": None}) == [
+        "confirmation_token.payment_method: not a field of ConfirmationToken"]
+    assert checks.check_object({**token, "use_stripe_sdk": None}) == [
+        "confirmation_token.use_stripe_sdk: null, but the field is not nullable"]
+    wallet = {"status": "active", "status_details": None}
+    domain = {"id": "pmd_1", "object": "payment_method_domain", "created": 1,
+              "domain_name": "pay.example.com", "enabled": True, "livemode": False,
+              **{name: wallet for name in ("amazon_pay", "apple_pay", "google_pay", "klarna",
+                                           "link", "paypal")}}
+    assert checks.check_object(domain) == []
+    assert checks.check_object({**domain, "apple_pay": {"status": "inactive"}}) == []
+    del domain["paypal"]
+    assert checks.check_object(domain) == [
+        "payment_method_domain.paypal: missing (required field of PaymentMethodDomain)"]

@@ -7,11 +7,18 @@ import stripe
 
 from stripe_emulator.tests.helpers import http, make_client
 
+RETURN = "http://shop.test/return"
+
 
 def create(client, on, **params):
     values = {"amount": 2500, "currency": "eur", "automatic_payment_methods": {"enabled": True}}
     values.update(params)
     return client.v1.payment_intents.create(values, on)
+
+
+def confirm(client, on, intent_id, **params):
+    """Confirm as a server does: with a return_url (automatic payment methods need one)."""
+    return client.v1.payment_intents.confirm(intent_id, {"return_url": RETURN, **params}, on)
 
 
 def test_create_shape(client, on):
@@ -64,8 +71,8 @@ def test_scoping_between_accounts(client, on, account):
 
 def test_confirm_visa_succeeds(client, on, emu):
     intent = create(client, on, application_fee_amount=150, receipt_email="r@example.com")
-    intent = client.v1.payment_intents.confirm(
-        intent.id, {"payment_method": "pm_card_visa", "expand": ["latest_charge"]}, on)
+    intent = confirm(client, on, intent.id, payment_method="pm_card_visa",
+                     expand=["latest_charge"])
     assert intent.status == "succeeded" and intent.amount_received == 2500
     charge = intent.latest_charge
     assert charge.id.startswith("ch_") and charge.object == "charge"
@@ -93,8 +100,7 @@ def test_confirm_on_create(client, on):
 def test_declined_card(client, on):
     intent = create(client, on)
     with pytest.raises(stripe.CardError) as info:
-        client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_card_chargeDeclined"},
-                                          on)
+        confirm(client, on, intent.id, payment_method="pm_card_chargeDeclined")
     error = info.value
     assert error.http_status == 402 and error.code == "card_declined"
     assert error.error.decline_code == "generic_decline"
@@ -108,8 +114,7 @@ def test_declined_card(client, on):
     types = [e.type for e in client.v1.events.list({"limit": 2}, on).data]
     assert types == ["payment_intent.payment_failed", "charge.failed"]
     # a new attempt can still succeed
-    assert client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_card_visa"},
-                                             on).status == "succeeded"
+    assert confirm(client, on, intent.id, payment_method="pm_card_visa").status == "succeeded"
 
 
 def test_three_d_secure_complete(client, on):
@@ -153,8 +158,7 @@ def test_three_d_secure_fail(client, on):
 def test_bank_debit_processing_then_settled(client, on, emu, outcome):
     succeed, status, event = outcome
     intent = create(client, on)
-    intent = client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_bank_debit"},
-                                               on)
+    intent = confirm(client, on, intent.id, payment_method="pm_bank_debit")
     assert intent.status == "processing"
     assert client.v1.events.list({"limit": 1}, on).data[0].type == "payment_intent.processing"
     charge = client.v1.charges.retrieve(intent.latest_charge, options=on)
@@ -173,14 +177,14 @@ def test_bank_debit_processing_then_settled(client, on, emu, outcome):
 def test_unknown_payment_method_on_confirm(client, on):
     intent = create(client, on)
     with pytest.raises(stripe.InvalidRequestError) as info:
-        client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_card_bogus"}, on)
+        confirm(client, on, intent.id, payment_method="pm_card_bogus")
     assert info.value.code == "resource_missing" and info.value.param == "payment_method"
 
 
 def test_confirm_without_payment_method(client, on):
     intent = create(client, on)
     with pytest.raises(stripe.InvalidRequestError) as info:
-        client.v1.payment_intents.confirm(intent.id, options=on)
+        confirm(client, on, intent.id)
     assert info.value.code == "payment_intent_unexpected_state"
 
 
@@ -193,12 +197,12 @@ def test_update_rules(client, on):
     with pytest.raises(stripe.InvalidRequestError) as info:
         client.v1.payment_intents.update(intent.id, {"application_fee_amount": 5000}, on)
     assert info.value.param == "application_fee_amount"
-    client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_card_visa"}, on)
+    confirm(client, on, intent.id, payment_method="pm_card_visa")
     with pytest.raises(stripe.InvalidRequestError) as info:
         client.v1.payment_intents.update(intent.id, {"amount": 10}, on)
     assert info.value.code == "payment_intent_unexpected_state"
     with pytest.raises(stripe.InvalidRequestError) as info:
-        client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_card_visa"}, on)
+        confirm(client, on, intent.id, payment_method="pm_card_visa")
     assert info.value.code == "payment_intent_unexpected_state"
 
 
@@ -212,7 +216,7 @@ def test_cancel_rules(client, on):
     with pytest.raises(stripe.InvalidRequestError) as info:
         client.v1.payment_intents.cancel(intent.id, options=on)
     assert info.value.code == "payment_intent_unexpected_state"
-    paid = create(client, on, payment_method="pm_card_visa", confirm=True)
+    paid = create(client, on, payment_method="pm_card_visa", confirm=True, return_url=RETURN)
     with pytest.raises(stripe.InvalidRequestError):
         client.v1.payment_intents.cancel(paid.id, options=on)
 
@@ -227,7 +231,8 @@ def test_publishable_key_needs_client_secret(client, on, emu):
         public.v1.payment_intents.retrieve(intent.id, {"client_secret": "wrong"}, on)
     assert info.value.param == "client_secret"
     confirmed = public.v1.payment_intents.confirm(
-        intent.id, {"client_secret": intent.client_secret, "payment_method": "pm_card_visa"}, on)
+        intent.id, {"client_secret": intent.client_secret, "payment_method": "pm_card_visa",
+                    "return_url": RETURN}, on)
     assert confirmed.status == "succeeded"
     with pytest.raises(stripe.AuthenticationError):
         public.v1.payment_intents.create({"amount": 100, "currency": "eur"}, on)

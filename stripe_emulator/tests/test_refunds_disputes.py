@@ -71,29 +71,83 @@ def test_dispute_lost(client, on, emu):
     details = dispute["evidence_details"]
     assert details["due_by"] == dispute["created"] + 7 * 86400
     assert details["has_evidence"] is False and details["submission_count"] == 0
-    assert client.v1.events.list({"limit": 1}, on).data[0].type == "charge.dispute.created"
-    closed = emu.close_dispute(dispute["id"], status="lost")
-    assert closed["status"] == "lost" and closed["balance_transactions"][0]["amount"] == -5000
     events = client.v1.events.list({"limit": 2}, on).data
-    assert [e.type for e in events] == ["charge.dispute.closed", "charge.dispute.updated"]
-    assert events[1].data.previous_attributes.status == "needs_response"
+    assert [e.type for e in events] == ["charge.dispute.funds_withdrawn",
+                                        "charge.dispute.created"]
+    # The money leaves the balance when the dispute opens, with the dispute fee.
+    [withdrawal] = dispute["balance_transactions"]
+    assert withdrawal["amount"] == -5000 and withdrawal["fee"] == 2000  # EEA: EUR 20
+    assert withdrawal["net"] == -7000 and withdrawal["type"] == "adjustment"
+    assert withdrawal["reporting_category"] == "dispute"
     assert client.v1.charges.retrieve(intent.latest_charge, options=on).disputed is True
     with pytest.raises(stripe.InvalidRequestError) as info:
         client.v1.refunds.create({"payment_intent": intent.id}, on)
     assert info.value.code == "charge_disputed"
+    closed = emu.close_dispute(dispute["id"], status="lost")
+    assert closed["status"] == "lost" and len(closed["balance_transactions"]) == 1
+    events = client.v1.events.list({"limit": 2}, on).data
+    assert [e.type for e in events] == ["charge.dispute.closed", "charge.dispute.updated"]
+    assert events[1].data.previous_attributes.status == "needs_response"
     with pytest.raises(ValueError):
         emu.close_dispute(dispute["id"], status="won")
+    with pytest.raises(ValueError):
+        emu.create_dispute(intent.latest_charge)  # one dispute per charge
 
 
 def test_dispute_won(client, on, emu):
     intent = paid(client, on)
     dispute = emu.create_dispute(intent.latest_charge)
     assert dispute["reason"] == "fraudulent"
-    assert emu.close_dispute(dispute["id"], status="won")["status"] == "won"
-    assert client.v1.charges.retrieve(intent.latest_charge, options=on).disputed is False
+    reviewed = emu.review_dispute(dispute["id"])
+    assert reviewed["status"] == "under_review"
+    assert reviewed["evidence_details"]["submission_count"] == 1
+    won = emu.close_dispute(dispute["id"], status="won")
+    assert won["status"] == "won"
+    withdrawal, reinstatement = won["balance_transactions"]
+    assert reinstatement["amount"] == 5000 and reinstatement["type"] == "adjustment"
+    assert reinstatement["reporting_category"] == "dispute_reversal"
+    assert reinstatement["fee"] == 0, "the dispute fee is not returned (pricing.py)"
+    assert withdrawal["net"] + reinstatement["net"] == -2000
+    events = client.v1.events.list({"limit": 3}, on).data
+    assert [e.type for e in events] == ["charge.dispute.funds_reinstated",
+                                        "charge.dispute.closed", "charge.dispute.updated"]
+    assert client.v1.charges.retrieve(intent.latest_charge, options=on).disputed is True
     assert emu.get_object(dispute["id"])["status"] == "won"
     with pytest.raises(KeyError):
         emu.create_dispute("ch_missing")
+
+
+def test_dispute_lost_then_won_on_appeal(client, on, emu):
+    intent = paid(client, on)
+    dispute = emu.create_dispute(intent.latest_charge)
+    emu.close_dispute(dispute["id"], status="lost")
+    with pytest.raises(ValueError):
+        emu.appeal_dispute(emu.create_dispute(paid(client, on).latest_charge)["id"])
+    appealed = emu.appeal_dispute(dispute["id"])
+    assert appealed["status"] == "appeal_needs_response"
+    assert emu.review_dispute(dispute["id"])["status"] == "appeal_under_review"
+    won = emu.close_dispute(dispute["id"], status="won")
+    assert won["status"] == "won" and len(won["balance_transactions"]) == 2
+    listed = client.v1.disputes.list({"payment_intent": intent.id}, on).data
+    assert [d.id for d in listed] == [dispute["id"]]
+    assert len(client.v1.disputes.list(options=on).data) == 2
+    retrieved = client.v1.disputes.retrieve(dispute["id"], options=on)
+    assert [bt.reporting_category for bt in retrieved.balance_transactions] == [
+        "dispute", "dispute_reversal"]
+    updates = client.v1.events.list({"type": "charge.dispute.updated", "limit": 4}, on).data
+    assert [e.data.previous_attributes.status for e in updates][:3] == [
+        "appeal_under_review", "appeal_needs_response", "lost"]
+
+
+def test_inquiry_takes_no_money(client, on, emu):
+    intent = paid(client, on)
+    inquiry = emu.create_dispute(intent.latest_charge, inquiry=True)
+    assert inquiry["status"] == "warning_needs_response"
+    assert inquiry["balance_transactions"] == [] and inquiry["is_charge_refundable"] is True
+    answer = http("POST", f"{emu.base_url}/_emulator/disputes/{inquiry['id']}/close",
+                  form={"status": "won"})
+    assert answer.status == 200 and answer.json()["status"] == "warning_closed"
+    assert answer.json()["balance_transactions"] == []
 
 
 def bank_debit_paid(client, on, emu, amount=4000):

@@ -6,7 +6,7 @@ import uuid
 import pytest
 import stripe
 
-from stripe_emulator.currencies import MINIMUM_CHARGE
+from stripe_emulator.currencies import DEFAULT_USD_RATES, MINIMUM_CHARGE
 from stripe_emulator.idempotency import LIFETIME, IdempotencyCache
 from stripe_emulator.tests.helpers import http
 
@@ -79,18 +79,20 @@ def test_update_amount_is_checked_and_changes_nothing(client, on):
 
 
 def test_currency_outside_the_table_converts_to_50_cents(client, on, emu):
-    assert intent(client, on, amount=100, currency="kwd").amount == 100  # no rate known
-    assert emu.set_exchange_rates({"KWD": 3.25}) == {"kwd": 3.25}
+    assert emu.set_exchange_rates({"KWD": 3.25})["kwd"] == 3.25  # the default rate as well
     error = refused(intent, client, on, amount=100, currency="kwd")
     assert error.code == "amount_too_small" and error.param == "amount"
     assert error.user_message == ("Amount must convert to at least 50 cents. 0.100 kwd "
                                   "converts to approximately $0.33.")
     assert intent(client, on, amount=160, currency="kwd").amount == 160
     answer = http("POST", emu.base_url + "/_emulator/exchange_rates",
-                  json_body={"rates": {"kwd": None, "isk": 0.0072}})
-    assert answer.status == 200 and answer.json()["rates"] == {"isk": 0.0072}
-    assert intent(client, on, amount=100, currency="kwd").amount == 100
-    emu.set_exchange_rates({"isk": None})
+                  json_body={"rates": {"kwd": None, "xaf": 0.0016}})
+    rates = answer.json()["rates"]
+    assert answer.status == 200 and "kwd" not in rates and rates["xaf"] == 0.0016
+    assert intent(client, on, amount=100, currency="kwd").amount == 100  # no rate known
+    assert refused(intent, client, on, amount=300, currency="xaf").code == "amount_too_small"
+    assert emu.set_exchange_rates() == DEFAULT_USD_RATES  # back to the defaults
+    assert "xaf" not in DEFAULT_USD_RATES and DEFAULT_USD_RATES["kwd"] == 3.25
 
 
 def test_currency_steps_and_support(client, on):
@@ -156,7 +158,8 @@ def test_metadata_limits(client, on, metadata, param, text):
     ]
     for error in errors:
         assert error.param == param and text in error.user_message
-    paid = intent(client, on, payment_method="pm_card_visa", confirm=True)
+    paid = intent(client, on, payment_method="pm_card_visa", confirm=True,
+                  return_url="https://shop.test/done")
     error = refused(client.v1.refunds.create, {"payment_intent": paid.id,
                                                "metadata": metadata}, on)
     assert error.param == param

@@ -92,7 +92,8 @@ for round_no in range(params['rounds']):
         invoice.action_post()
         intent = invoice._stripe_prepare_intent()
         client.v1.payment_intents.confirm(
-            intent.stripe_id, {{'payment_method': method}},
+            intent.stripe_id,
+            {{'payment_method': method, 'return_url': 'https://example.com/return'}},
             {{'stripe_account': intent.stripe_account_id}},
         )
         result.append({{

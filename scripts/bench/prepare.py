@@ -60,7 +60,9 @@ def pay_intents(ctx, rows):
     for row in rows:
         answer = fetch(
             f'{emulator.base_url}/v1/payment_intents/{row["intent"]}/confirm',
-            urllib.parse.urlencode({'payment_method': 'pm_card_visa'}).encode(),
+            urllib.parse.urlencode({
+                'payment_method': 'pm_card_visa', 'return_url': 'https://example.com/return',
+            }).encode(),
             {'Authorization': f'Bearer {emulator.secret_key}', 'Stripe-Account': row['account']},
         )
         if answer.status != 200:

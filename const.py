@@ -88,13 +88,64 @@ HANDLED_WEBHOOK_EVENTS = [
     'account.application.deauthorized',
 ]
 
-# PaymentIntent statuses, grouped by what they mean for the invoice.
+# PaymentIntent statuses, grouped by what they mean for the invoice. ``requires_action`` is
+# ``draft`` while the customer acts on the page (3-D Secure), ``pending`` when the next action
+# is one of PENDING_NEXT_ACTIONS (see stripe.payment.intent._state_from_stripe).
 PI_STATUS_MAPPING = {
     'draft': ('requires_payment_method', 'requires_confirmation', 'requires_action'),
     'processing': ('processing',),
     'succeeded': ('succeeded',),
     'canceled': ('canceled',),
 }
+# Next actions of a PaymentIntent that wait for the customer to pay outside the page, for days
+# sometimes: a voucher paid at a shop or an ATM, a bank transfer. Such a PaymentIntent is a
+# pending payment: its instructions are shown to the customer and no other payment of the
+# invoice is taken until it is paid or expires.
+# See https://docs.stripe.com/api/payment_intents/object#payment_intent_object-next_action
+PENDING_NEXT_ACTIONS = {
+    'boleto_display_details',
+    'display_bank_transfer_instructions',
+    'konbini_display_details',
+    'multibanco_display_details',
+    'oxxo_display_details',
+}
+# What of a pending payment's instructions the pay page shows: (key kept, keys of Stripe's
+# next action details it is read from, first found).
+PENDING_INSTRUCTION_KEYS = (
+    ('entity', ('entity',)),
+    ('reference', ('reference',)),
+    ('number', ('number',)),
+    ('expires_at', ('expires_at', 'expires_after')),
+    ('url', ('hosted_voucher_url', 'hosted_instructions_url')),
+)
+# Record states of a PaymentIntent Odoo may still confirm or cancel (nothing was charged):
+# the open ones. ``pending`` is open too, though no one confirms it again: it is cancelled
+# when the invoice is settled another way.
+OPEN_INTENT_STATES = ('draft', 'failed', 'pending')
+# Record states of a PaymentIntent whose money is on its way: no other payment is taken.
+ON_ITS_WAY_INTENT_STATES = ('processing', 'pending')
+
+# How long a press of Pay may be confirming a payment (the server's decision committed, Stripe
+# being called) before another press may look at the invoice again. Longer than the longest
+# the two Stripe calls of a press can take (create or update, then confirm: each up to 3 tries
+# of two 20-second timeouts, see TIMEOUT and NETWORK_RETRIES) and than Odoo lets a request run
+# (limit_time_real, 120 s by default): a press whose worker died never blocks the invoice for
+# longer, and the next one first asks Stripe what became of it.
+CONFIRMATION_IN_FLIGHT_SECONDS = 300
+# How long a press of Pay waits for the invoice's row while another transaction holds it (the
+# decision of another press, an accountant saving the invoice) before it is told to try again.
+CONFIRMATION_LOCK_TIMEOUT_MS = 1000
+
+# Stripe.js locales (https://docs.stripe.com/js/appendix/supported_locales): the pay page
+# starts Stripe.js in the customer's language when Stripe has it, else in the browser's.
+STRIPE_JS_LOCALES = {
+    'ar', 'bg', 'cs', 'da', 'de', 'el', 'en', 'en-GB', 'es', 'es-419', 'et', 'fi', 'fil', 'fr',
+    'fr-CA', 'he', 'hr', 'hu', 'id', 'it', 'ja', 'ko', 'lt', 'lv', 'ms', 'mt', 'nb', 'nl', 'pl',
+    'pt', 'pt-BR', 'ro', 'ru', 'sk', 'sl', 'sv', 'th', 'tr', 'vi', 'zh', 'zh-HK', 'zh-TW',
+}
+# Amounts a customer may type, as a bound on the number before any arithmetic: a larger one
+# (a 400-digit integer, 1e308) is refused with a sentence, never turned into a float overflow.
+LARGEST_TYPED_AMOUNT = 10 ** 12
 
 # Refund statuses, grouped by what they mean for the refund payment in Odoo: Stripe took the
 # money off the balance for 'pending' and 'succeeded' refunds, and gave it back for the others.
@@ -123,9 +174,15 @@ def state_for_status(mapping, status, default):
     return next((state for state, statuses in mapping.items() if status in statuses), default)
 
 
-# How far back the scheduled check with Stripe looks for PaymentIntents that may have changed
-# on Stripe without Odoo hearing of it (a lost webhook), in days.
+# How far back the scheduled check with Stripe looks for paid PaymentIntents whose refunds or
+# disputes may have changed on Stripe without Odoo hearing of it (a lost webhook), in days.
 RESYNC_DAYS = 14
+# How long one run of the scheduled check may take, in seconds; what is left waits for the next.
+RESYNC_MAX_SECONDS = 600
+# Open PaymentIntents (never charged) unchanged for this long are cancelled on Stripe as
+# ``abandoned``: Stripe itself never expires a PaymentIntent waiting for a payment method, and
+# an open one could still be confirmed by whoever holds its client secret.
+ABANDONED_INTENT_DAYS = 7
 
 # Requirements Stripe lists, shown to people as words rather than field paths, in their language
 # (translated when shown: see res.company._stripe_format_requirements).

@@ -1,16 +1,23 @@
 import base64
 import io
+import logging
 import math
+import random
+import re
+import time
+from datetime import timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP
 
 import qrcode
 import qrcode.image.svg
+from psycopg2 import errors as pg_errors
 from werkzeug.urls import url_encode
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .. import const
 from ..utils import money
 from ..utils.stripe_gateway import (
     StripeAccountAccessError,
@@ -20,6 +27,15 @@ from ..utils.stripe_gateway import (
     request_digest,
     stripe_email,
 )
+from .stripe_webhook_event import CONCURRENCY_ERRORS
+
+_logger = logging.getLogger(__name__)
+
+# What a customer may type as an amount: digits, one decimal separator (point or comma).
+TYPED_AMOUNT = re.compile(r'-?\d{1,15}([.,]\d{1,6})?')
+# Stripe's refusals of an amount (Stripe's own minimum and maximum, for currencies whose
+# table Odoo cannot know): creating another PaymentIntent would not help.
+STRIPE_AMOUNT_ERRORS = ('amount_too_small', 'amount_too_large', 'invalid_charge_amount')
 
 
 class StripeAmountError(UserError):
@@ -58,6 +74,12 @@ class AccountMove(models.Model):
         string="Online Payment Link", compute='_compute_stripe_pay_url',
         help="The public page where the customer sees this invoice and pays it with Stripe.",
     )
+    stripe_confirming_since = fields.Datetime(
+        string="Stripe Payment Confirming Since", readonly=True, copy=False,
+        help="Set while a press of Pay on the pay page confirms a payment of this invoice with "
+             "Stripe: no other press may confirm one meanwhile.",
+    )
+    stripe_settled_banner = fields.Char(compute='_compute_stripe_settled_banner')
 
     # === COMPUTE METHODS === #
 
@@ -65,7 +87,7 @@ class AccountMove(models.Model):
     def _compute_stripe_status(self):
         for move in self:
             states = set(move.stripe_payment_intent_ids.mapped('state'))
-            if 'processing' in states:
+            if states & set(const.ON_ITS_WAY_INTENT_STATES):
                 move.stripe_status = 'pending'
             elif 'succeeded' in states:
                 move.stripe_status = 'paid' if move.payment_state in ('paid', 'in_payment') \
@@ -80,6 +102,37 @@ class AccountMove(models.Model):
     def _compute_stripe_pay_url(self):
         for move in self:
             move.stripe_pay_url = move._stripe_can_pay_online() and move._stripe_get_pay_url()
+
+    @api.depends('state', 'payment_state', 'stripe_payment_intent_ids.state')
+    def _compute_stripe_settled_banner(self):
+        for move in self:
+            on_its_way = move.stripe_payment_intent_ids.filtered(
+                lambda intent: intent.state == 'processing'
+            )
+            if on_its_way and move._stripe_is_settled():
+                move.stripe_settled_banner = self.env._(
+                    "A Stripe payment of %(amount)s is on its way although nothing is due on "
+                    "this invoice any more: Stripe can no longer cancel it. When it arrives, it "
+                    "stays as the customer's credit.",
+                    amount=', '.join(
+                        intent.currency_id.format(intent.amount) for intent in on_its_way
+                    ),
+                )
+            else:
+                move.stripe_settled_banner = False
+
+    def _compute_payment_state(self):
+        """Override of account to have the open PaymentIntents of invoices no one may pay
+        online any more (paid another way, credited in full, cancelled, back to draft)
+        cancelled on Stripe, by a job, once this transaction commits."""
+        result = super()._compute_payment_state()
+        settled = self.filtered(lambda move: move.move_type == 'out_invoice'
+                                and move._stripe_is_settled())
+        if settled and settled.sudo().stripe_payment_intent_ids.filtered(
+            lambda intent: intent.state in const.OPEN_INTENT_STATES
+        ):
+            self._stripe_cancel_stale_later()
+        return result
 
     # === BUSINESS METHODS - PAY LINK === #
 
@@ -100,9 +153,13 @@ class AccountMove(models.Model):
             return 'paid'
         if not money.is_supported_currency(self.currency_id.name):
             return 'currency'
-        if 'processing' in self.sudo().stripe_payment_intent_ids.mapped('state'):
+        states = set(self.sudo().stripe_payment_intent_ids.mapped('state'))
+        if 'processing' in states:
             # A bank debit on its way: another payment now could charge the customer twice.
             return 'processing'
+        if 'pending' in states:
+            # A voucher or bank transfer the customer may still pay, outside the page.
+            return 'pending'
         if not self.company_id.sudo()._stripe_can_take_payments():
             return 'unavailable'
         minimum, maximum, _published = money.charge_limits(self.currency_id.name)
@@ -112,6 +169,12 @@ class AccountMove(models.Model):
         if due > maximum and not self.company_id.stripe_allow_partial_payments:
             return 'above_maximum'
         return None
+
+    def _stripe_is_settled(self):
+        """Return whether nothing may be paid on this invoice any more: not posted, or paid,
+        or reversed (credited in full)."""
+        self.ensure_one()
+        return self.state != 'posted' or self.payment_state in ('paid', 'in_payment', 'reversed')
 
     def _stripe_can_pay_online(self):
         """Return whether the customer may pay this invoice online now (no call to Stripe)."""
@@ -180,31 +243,72 @@ class AccountMove(models.Model):
         minimum = max(minimum, self.currency_id.rounding, stripe_minimum)
         return min(minimum, high), high
 
+    def _stripe_due_key(self):
+        """Return the amount due as the pay page shows it and sends it back when the customer
+        presses Pay (a string at the currency's precision): the invoice changed meanwhile when
+        they differ."""
+        self.ensure_one()
+        return f'{self.amount_residual:.{self.currency_id.decimal_places}f}'
+
+    def _stripe_parse_amount(self, value):
+        """Return the amount the customer typed or sent as a number.
+
+        Anything else than a plain decimal number (with a point or a comma) within a sane
+        size is refused before any arithmetic: a 400-digit integer, ``1e308``, ``NaN``,
+        ``inf``, a list or a boolean get a sentence, never an overflow.
+
+        :param value: A number or a string from the customer's browser.
+        :rtype: float
+        :raise StripeAmountError: When it is not such a number.
+        """
+        not_a_number = StripeAmountError(self.env._("Enter the amount to pay as a number."))
+        if isinstance(value, str):
+            value = value.strip()
+            if not TYPED_AMOUNT.fullmatch(value):
+                raise not_a_number
+            value = float(value.replace(',', '.'))
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise not_a_number
+        elif isinstance(value, int):
+            if abs(value) > const.LARGEST_TYPED_AMOUNT:
+                raise self._stripe_bounds_error()
+            value = float(value)
+        if not math.isfinite(value):
+            raise not_a_number
+        if abs(value) > const.LARGEST_TYPED_AMOUNT:
+            raise self._stripe_bounds_error()
+        return value
+
+    def _stripe_bounds_error(self):
+        """Return the refusal of an amount outside what the customer may pay now."""
+        self.ensure_one()
+        low, high = self._stripe_amount_bounds()
+        currency = self.currency_id
+        if currency.compare_amounts(low, high) == 0:
+            return StripeAmountError(self.env._(
+                "This invoice can only be paid in full: %(due)s.", due=currency.format(high),
+            ))
+        return StripeAmountError(self.env._(
+            "Choose an amount between %(low)s and %(high)s.",
+            low=currency.format(low), high=currency.format(high),
+        ))
+
     def _stripe_check_amount(self, amount):
         """Return the amount to charge, refusing any outside the allowed bounds.
 
-        :param amount: The amount the customer asked for, or ``None`` for the full amount due.
+        :param amount: The amount the customer asked for (a number, or a string as typed), or
+            ``None`` (or an empty string) for the full amount due.
         :rtype: float
         :raise StripeAmountError: When the amount is not a number or is out of bounds.
         """
         self.ensure_one()
         low, high = self._stripe_amount_bounds()
-        if amount is None:
+        if amount is None or amount == '':
             return high
         currency = self.currency_id
-        if isinstance(amount, bool) or not isinstance(amount, (int, float)) \
-                or not math.isfinite(amount):
-            raise StripeAmountError(self.env._("Enter the amount to pay as a number."))
-        amount = currency.round(amount)
+        amount = currency.round(self._stripe_parse_amount(amount))
         if currency.compare_amounts(amount, low) < 0 or currency.compare_amounts(amount, high) > 0:
-            if currency.compare_amounts(low, high) == 0:
-                raise StripeAmountError(self.env._(
-                    "This invoice can only be paid in full: %(due)s.", due=currency.format(high),
-                ))
-            raise StripeAmountError(self.env._(
-                "Choose an amount between %(low)s and %(high)s.",
-                low=currency.format(low), high=currency.format(high),
-            ))
+            raise self._stripe_bounds_error()
         stripe_minimum = self._stripe_charge_limits()[0]
         rest = currency.round(self.amount_residual - amount)
         if currency.compare_amounts(rest, 0.0) > 0 \
@@ -217,6 +321,31 @@ class AccountMove(models.Model):
                 due=currency.format(self.amount_residual),
             ))
         return amount
+
+    def _stripe_amount_to_charge(self, requested=None):
+        """Return what a payment of the amount the customer asked for charges, as Stripe
+        charges it.
+
+        The full amount due is rounded up to what Stripe can charge (KWD in tens of fils, MGA
+        in whole ariary...) so that paying it always settles the invoice; a few minor units
+        more stay as the customer's credit.
+
+        :param requested: The amount asked for (see :meth:`_stripe_check_amount`), ``None``
+            for the full amount due.
+        :return: (amount in the invoice's currency, the same in Stripe's minor units)
+        :rtype: tuple(float, int)
+        :raise StripeAmountError: When the amount is refused.
+        """
+        self.ensure_one()
+        amount = self._stripe_check_amount(requested)
+        currency = self.currency_id
+        full = requested in (None, '') \
+            or currency.compare_amounts(amount, self.amount_residual) >= 0
+        amount_minor = money.to_minor_units(
+            amount, currency.name, rounding=ROUND_CEILING if full else ROUND_HALF_UP,
+        )
+        amount_minor = max(amount_minor, money.minor_unit_step(currency.name))
+        return money.from_minor_units(amount_minor, currency.name), amount_minor
 
     def _stripe_application_fee_minor(self, amount_minor):
         """Return the platform's fee on a payment, in minor units, below the amount itself."""
@@ -236,13 +365,275 @@ class AccountMove(models.Model):
         step = money.minor_unit_step(code)
         return max(0, min(fee, amount_minor - step))
 
+    # === BUSINESS METHODS - PAY: THE SERVER DECIDES === #
+
+    def _stripe_pay(self, requested, shown_due, stripe_account, confirmation_token, return_url):
+        """Take the customer's payment of this invoice, if the invoice still takes it: the
+        customer pressed Pay and their browser made a ConfirmationToken of what they entered
+        in the Payment Element.
+
+        The server has the last word, at that moment:
+
+        1. the decision (:meth:`_stripe_decide`), short and under the invoice's row lock: the
+           invoice may be paid online, it is what the page showed (amount due, Stripe
+           account), the amount is within the bounds, nothing is on its way, no other press
+           is confirming a payment. Then it marks the confirmation in flight, commits and
+           lets go of the lock;
+        2. the PaymentIntent, created (without confirming it, under a deterministic
+           idempotency key) or reused for exactly that amount, committed, then confirmed with
+           the token (:meth:`_stripe_confirm_decided`), with no lock held while Stripe is
+           called;
+        3. Stripe's answer applied under the PaymentIntent's row lock (the exactly-once
+           ``_apply_stripe_intent``), and the marker removed.
+
+        A press whose worker died leaves a marker that expires
+        (``const.CONFIRMATION_IN_FLIGHT_SECONDS``); the next press then asks Stripe what
+        became of the invoice's open PaymentIntents before anything else. One open
+        PaymentIntent per invoice, confirmed by one press at a time, charges at most once.
+
+        This method commits: what it decided must hold whatever happens next.
+
+        :param requested: The amount the customer chose, ``None`` for the full amount due.
+        :param str shown_due: The amount due the page showed (:meth:`_stripe_due_key`).
+        :param str stripe_account: The Stripe account the page's Stripe.js was started with.
+        :param str confirmation_token: The ``ctoken_...`` the browser made.
+        :param str return_url: Where a payment method that redirects brings the customer back.
+        :return: The PaymentIntent record, as Stripe's answer left it.
+        :rtype: stripe.payment.intent
+        :raise StripeAmountError: When the amount is refused.
+        :raise StripePaymentRefusedError: When the invoice may not be paid now (``reason``).
+        :raise StripeGatewayError: When Stripe refused, e.g. a declined card
+            (``StripeCardError``, Stripe's message for the customer).
+        """
+        self.ensure_one()
+        move = self.sudo()
+        marker, stale = move._stripe_decide(requested, shown_due, stripe_account)
+        try:
+            return move._stripe_confirm_decided(
+                marker, stale, requested, confirmation_token, return_url,
+            )
+        except Exception:
+            self.env.cr.rollback()
+            move._stripe_in_own_transaction(lambda: move._stripe_end_confirmation(marker))
+            raise
+
+    def _stripe_decide(self, requested, shown_due, stripe_account):
+        """Decide, under the invoice's row lock, whether this press may confirm a payment,
+        and if so mark the confirmation in flight and commit.
+
+        The lock is waited for ``const.CONFIRMATION_LOCK_TIMEOUT_MS`` at most: a second press
+        never waits long, it is told to try again (``busy``). A transaction that changed the
+        invoice since this one started makes PostgreSQL refuse the lock (serialization
+        failure): Odoo runs the request again, which then sees the change.
+
+        :return: The marker of this confirmation, and whether the previous press's marker
+            had expired (its worker died mid-call: Stripe is asked first).
+        :rtype: tuple(datetime, bool)
+        :raise StripeAmountError, StripePaymentRefusedError: When it may not.
+        """
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute(SQL(
+            "SELECT set_config('lock_timeout', %s, true)",
+            f'{const.CONFIRMATION_LOCK_TIMEOUT_MS}ms',
+        ))
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute(SQL(
+                    """
+                    SELECT stripe_confirming_since IS NOT NULL,
+                           stripe_confirming_since > (clock_timestamp() AT TIME ZONE 'UTC')
+                                                     - make_interval(secs => %s)
+                      FROM account_move WHERE id = %s FOR UPDATE
+                    """, const.CONFIRMATION_IN_FLIGHT_SECONDS, self.id,
+                ), log_exceptions=False)
+                marked, in_flight = cr.fetchone()
+        except pg_errors.LockNotAvailable:
+            raise StripePaymentRefusedError('busy') from None
+        self.invalidate_recordset()
+        self.stripe_payment_intent_ids.invalidate_recordset()
+        if reason := self._stripe_payment_refusal():
+            raise StripePaymentRefusedError(reason)
+        if stripe_account != self.company_id.stripe_account_id \
+                or shown_due != self._stripe_due_key():
+            raise StripePaymentRefusedError('changed')
+        self._stripe_check_amount(requested)
+        if in_flight:
+            raise StripePaymentRefusedError('busy')
+        cr.execute(SQL(
+            """
+            UPDATE account_move SET stripe_confirming_since = clock_timestamp() AT TIME ZONE 'UTC'
+             WHERE id = %s RETURNING stripe_confirming_since
+            """, self.id,
+        ))
+        marker = cr.fetchone()[0]
+        self.invalidate_recordset(['stripe_confirming_since'])
+        cr.commit()
+        return marker, bool(marked)
+
+    def _stripe_confirm_decided(self, marker, stale, requested, confirmation_token, return_url):
+        """Create or reuse the PaymentIntent and confirm it with the token (see
+        :meth:`_stripe_pay`); end the confirmation.
+
+        :return: The PaymentIntent record.
+        :rtype: stripe.payment.intent
+        """
+        self.ensure_one()
+        source = self.env._("pay page")
+        if stale:
+            # The last press's worker died mid-call: what Stripe says of what it may have
+            # confirmed comes first.
+            for intent in self.stripe_payment_intent_ids.filtered(
+                lambda i: i.state in ('draft', 'failed')
+                and i.livemode == self.env['stripe.platform']._is_live()
+            ):
+                self._stripe_in_own_transaction(lambda intent=intent: intent._stripe_fetch(source))
+            self.invalidate_recordset()
+            if reason := self._stripe_payment_refusal():
+                raise StripePaymentRefusedError(reason)
+        intent = self._stripe_prepare_intent(requested)
+        self.env.cr.commit()  # The PaymentIntent's record outlives whatever happens next.
+        if not self._stripe_owns_confirmation(marker):
+            # Stripe took longer than the marker lasts and another press took over.
+            raise StripePaymentRefusedError('busy')
+        try:
+            answer = intent._stripe_confirm_with_token(confirmation_token, return_url)
+        except StripeGatewayError as error:
+            answer = self._stripe_after_refused_confirmation(intent, error, source)
+
+        def apply():
+            if answer:
+                intent._apply_stripe_intent(answer, source)
+            self._stripe_end_confirmation(marker)
+        self._stripe_in_own_transaction(apply)
+        return intent
+
+    def _stripe_after_refused_confirmation(self, intent, error, source):
+        """Learn what became of the PaymentIntent when its confirmation failed.
+
+        :return: The PaymentIntent as Stripe has it when the payment went on after all (its
+            confirmation's answer was lost, or it was paid otherwise), to apply as an answer.
+        :rtype: dict
+        :raise StripeGatewayError: The error, when nothing was charged (a declined card: the
+            PaymentIntent back to ``requires_payment_method``, reused by the next press).
+        :raise StripePaymentRefusedError: When the invoice may not be paid any more, or when
+            Stripe's answer is unknown (``unknown_outcome``).
+        """
+        if error.payment_intent and error.payment_intent.get('id') == intent.stripe_id:
+            self._stripe_in_own_transaction(
+                lambda: intent._apply_stripe_intent(error.payment_intent, source),
+            )
+            raise error
+        if not isinstance(error, StripeUnavailableError) \
+                and error.code != 'payment_intent_unexpected_state':
+            raise error
+        # The confirmation may have reached Stripe with its answer lost, or the PaymentIntent
+        # moved on (paid from a page of before, cancelled): Stripe says what it is now.
+        try:
+            stripe_intent = self._stripe_in_own_transaction(lambda: intent._stripe_fetch(source))
+        except StripeGatewayError:
+            raise StripePaymentRefusedError('unknown_outcome') from error
+        if intent.state in ('succeeded', 'processing', 'pending') \
+                or stripe_intent.get('status') == 'requires_action':
+            return stripe_intent
+        self.invalidate_recordset()
+        if reason := self._stripe_payment_refusal():
+            raise StripePaymentRefusedError(reason) from error
+        if intent.state == 'canceled':
+            raise StripePaymentRefusedError('changed') from error
+        raise error  # Not confirmed: nothing was charged.
+
+    def _stripe_owns_confirmation(self, marker):
+        """Return whether the confirmation in flight is still the one marked ``marker``."""
+        self.ensure_one()
+        self.env.cr.execute(SQL(
+            "SELECT stripe_confirming_since = %s FROM account_move WHERE id = %s",
+            marker, self.id,
+        ))
+        return bool(self.env.cr.fetchone()[0])
+
+    def _stripe_end_confirmation(self, marker):
+        """Remove the marker of the confirmation in flight, if it is still this one's."""
+        self.ensure_one()
+        self.env.cr.execute(SQL(
+            """
+            UPDATE account_move SET stripe_confirming_since = NULL
+             WHERE id = %s AND stripe_confirming_since = %s
+            """, self.id, marker,
+        ), log_exceptions=False)
+        self.invalidate_recordset(['stripe_confirming_since'])
+
+    def _stripe_forget_expired_confirmation(self):
+        """Remove the expired markers of these invoices: Stripe was asked since about what
+        their presses may have confirmed (see stripe.payment.intent's scheduled check)."""
+        if not self:
+            return
+        self.env.cr.execute(SQL(
+            """
+            UPDATE account_move SET stripe_confirming_since = NULL
+             WHERE id IN %s AND stripe_confirming_since
+                   <= (clock_timestamp() AT TIME ZONE 'UTC') - make_interval(secs => %s)
+            """, tuple(self.ids), const.CONFIRMATION_IN_FLIGHT_SECONDS,
+        ))
+        self.invalidate_recordset(['stripe_confirming_since'])
+
+    def _stripe_confirmation_in_flight(self):
+        """Return whether a press of Pay is confirming a payment of this invoice now."""
+        self.ensure_one()
+        since = self.sudo().stripe_confirming_since
+        return bool(since) and since > fields.Datetime.now() - timedelta(
+            seconds=const.CONFIRMATION_IN_FLIGHT_SECONDS,
+        )
+
+    def _stripe_in_own_transaction(self, work, tries=5):
+        """Run ``work`` and commit; run it again in a new transaction when another worker
+        changed the same rows meanwhile (the webhook applying the same PaymentIntent).
+
+        After its decision is committed, a press of Pay may not have Odoo run its whole
+        request again: the steps after it retry themselves.
+
+        :return: What ``work`` returned.
+        """
+        for attempt in range(1, tries + 1):
+            try:
+                result = work()
+                self.env.cr.commit()
+                return result
+            except CONCURRENCY_ERRORS:
+                self.env.cr.rollback()
+                if attempt == tries:
+                    raise
+                time.sleep(random.uniform(0.0, 0.05 * 2 ** attempt))
+        return None
+
+    @api.model
+    def _stripe_cancel_stale_later(self):
+        """Have the job cancel on Stripe the open PaymentIntents no one may pay any more, once
+        this transaction commits: the action that made them so never waits for Stripe."""
+        cr = self.env.cr
+        if cr.precommit.data.get('account_stripe_connect.cancel_stale'):
+            return
+        cr.precommit.data['account_stripe_connect.cancel_stale'] = True
+
+        @cr.precommit.add
+        def trigger():
+            cron = self.env.ref(
+                'account_stripe_connect.ir_cron_stripe_cancel_stale', raise_if_not_found=False,
+            )
+            if cron:
+                cron.sudo()._trigger()
+                self.env.flush_all()
+
     # === BUSINESS METHODS - PAYMENT INTENT === #
 
     def _stripe_prepare_intent(self, amount=None):
-        """Return the PaymentIntent the customer pays this invoice with, for this amount.
+        """Return an open PaymentIntent of this invoice for this amount, not confirmed.
 
-        An open intent of the same amount is reused, with no call to Stripe; one of another
-        amount is updated on Stripe. A new one is created only when none can serve.
+        The invoice's open PaymentIntent (waiting for a payment method, after a decline too)
+        of the same account, currency and mode is reused: with no call to Stripe for the same
+        amount and platform fee, updated on Stripe for another. A new one is created only
+        when none can serve. The pay page calls this only for the press that won the
+        decision (see :meth:`_stripe_pay`).
 
         :param amount: The amount chosen by the customer, ``None`` for the full amount due.
         :rtype: stripe.payment.intent
@@ -252,29 +643,13 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         move = self.sudo()
-        requested = amount
-        amount = move._stripe_check_amount(amount)
-        currency = move.currency_id
-        # The full amount due is rounded up to what Stripe can charge (KWD in tens of fils, MGA
-        # in whole ariary...) so that paying it always settles the invoice; a few minor units
-        # more stay as the customer's credit.
-        full = requested is None or currency.compare_amounts(amount, move.amount_residual) >= 0
-        amount_minor = money.to_minor_units(
-            amount, currency.name, rounding=ROUND_CEILING if full else ROUND_HALF_UP,
-        )
-        amount_minor = max(amount_minor, money.minor_unit_step(currency.name))
-        amount = money.from_minor_units(amount_minor, currency.name)
+        amount, amount_minor = move._stripe_amount_to_charge(amount)
         company = move.company_id
-        # One preparation at a time per invoice, across workers (see _stripe_mark_intent_change).
-        self.env.cr.execute(SQL("SELECT id FROM account_move WHERE id = %s FOR UPDATE", move.id))
-        move.invalidate_recordset(['stripe_payment_intent_ids'])
-        if reason := move._stripe_payment_refusal():
-            raise StripePaymentRefusedError(reason)
         live = self.env['stripe.platform']._is_live()
         open_intents = move.stripe_payment_intent_ids.filtered(
             lambda i: i.state in ('draft', 'failed')
             and i.stripe_account_id == company.stripe_account_id
-            and i.currency_id == currency
+            and i.currency_id == move.currency_id
             and i.livemode == live
         )
         intent = open_intents.sorted('id', reverse=True)[:1]
@@ -295,36 +670,27 @@ class AccountMove(models.Model):
                 gateway.update_payment_intent(company.stripe_account_id, intent.stripe_id, params)
             except (StripeUnavailableError, StripeConfigurationError, StripeAccountAccessError):
                 raise  # Creating another PaymentIntent would not work any better.
-            except StripeGatewayError:
-                # Not updatable any more: the customer may have paid it meanwhile (another tab,
-                # a webhook not arrived yet). What Stripe says of it comes first, so that a
-                # paid PaymentIntent never leads to a second charge.
-                move._stripe_sync_intent(intent.stripe_id, self.env._("pay page"))
-                if intent.state not in ('draft', 'failed'):
-                    move.invalidate_recordset(['amount_residual'])
-                    return move._stripe_prepare_intent(requested)
-                intent = None  # Still open but refused: make a new one.
+            except StripeGatewayError as error:
+                if error.code in STRIPE_AMOUNT_ERRORS:
+                    raise
+                # Not updatable any more: the customer may have paid it meanwhile (a page of
+                # before, a webhook not arrived yet). What Stripe says of it comes first, so
+                # that a paid PaymentIntent never leads to a second charge.
+                intent._stripe_fetch(self.env._("pay page"))
+                move.invalidate_recordset()
+                if reason := move._stripe_payment_refusal():
+                    raise StripePaymentRefusedError(reason) from error
+                if intent.state not in ('draft', 'failed', 'canceled'):
+                    raise StripePaymentRefusedError('changed') from error
+                if intent.state != 'canceled':
+                    raise  # Still open but refused: never a second PaymentIntent beside it.
             else:
                 intent.write({
                     'amount': amount, 'amount_minor': amount_minor,
                     'application_fee_minor': fee_minor,
                 })
-                move._stripe_mark_intent_change()
                 return intent
-        intent = move._stripe_create_intent(gateway, amount, amount_minor, fee_minor)
-        move._stripe_mark_intent_change()
-        return intent
-
-    def _stripe_mark_intent_change(self):
-        """Touch the invoice's row after creating or changing its PaymentIntent.
-
-        A worker that was waiting on the row lock of :meth:`_stripe_prepare_intent` then gets a
-        serialization failure, and Odoo retries its request, which finds this PaymentIntent
-        instead of making a second one.
-        """
-        self.env.cr.execute(SQL(
-            "UPDATE account_move SET write_date = write_date WHERE id = %s", self.id,
-        ))
+        return move._stripe_create_intent(gateway, amount, amount_minor, fee_minor)
 
     def _stripe_idempotency_prefix(self):
         """Return what makes this database's idempotency keys its own."""
@@ -333,7 +699,8 @@ class AccountMove(models.Model):
         return f'odoo-{uuid}-inv{self.id}'
 
     def _stripe_create_intent(self, gateway, amount, amount_minor, fee_minor):
-        """Create the PaymentIntent on the connected account and its local record."""
+        """Create the PaymentIntent on the connected account, not confirmed, and its local
+        record."""
         self.ensure_one()
         company = self.company_id
         # For the business's Stripe dashboard, in the company's language: the same whatever
@@ -356,10 +723,11 @@ class AccountMove(models.Model):
         if fee_minor:
             params['application_fee_amount'] = fee_minor
         # Deterministic key: a retry after a lost answer sends the same request and finds the
-        # same PaymentIntent. The key names what is sent, so a try after something changed
-        # (the customer's email edited, the platform fee) is a new request with its own key,
-        # never refused by Stripe as a replay with other parameters; the PaymentIntent of the
-        # lost try was never shown to anyone and stays unused.
+        # same PaymentIntent, never confirmed (confirming is another request, with the
+        # customer's token). The key names what is sent, so a try after something changed
+        # (the amount, the customer's email, the platform fee) is a new request with its own
+        # key, never refused by Stripe as a replay with other parameters; the PaymentIntent of
+        # the lost try was never confirmed and never shown to anyone: it cannot charge.
         count = len(self.stripe_payment_intent_ids)
         key = f'{self._stripe_idempotency_prefix()}-pi{count}-{request_digest(params)}'
         intent = gateway.create_payment_intent(company.stripe_account_id, params, key)
@@ -393,13 +761,14 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         intent = self.sudo().stripe_payment_intent_ids.filtered(lambda i: i.stripe_id == stripe_id)
-        if not intent:
-            return intent
-        stripe_intent = self.env['stripe.platform']._get_gateway().retrieve_payment_intent(
-            intent.stripe_account_id, stripe_id, expand_charge=True,
-        )
-        intent._apply_stripe_intent(stripe_intent, source)
+        if intent:
+            intent._stripe_fetch(source)
         return intent
+
+    @api.model
+    def _cron_stripe_resync(self):
+        """Run the scheduled check with Stripe (see stripe.payment.intent's)."""
+        self.env['stripe.payment.intent']._cron_stripe_resync()
 
     # === ACTIONS === #
 

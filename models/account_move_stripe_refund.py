@@ -1,13 +1,4 @@
-import logging
-from datetime import timedelta
-
 from odoo import api, fields, models
-from odoo.fields import Domain
-
-from .. import const
-from ..utils.stripe_gateway import StripeGatewayError
-
-_logger = logging.getLogger(__name__)
 
 
 class AccountMove(models.Model):
@@ -130,41 +121,6 @@ class AccountMove(models.Model):
         for intent in intents.sorted('id'):
             notes += intent._stripe_sync(source)
         return notes
-
-    @api.model
-    def _stripe_resync_domain(self):
-        """Return the domain of the PaymentIntents the scheduled check looks at: the ones still
-        open or paid recently (a payment, refund or dispute may have been missed), those whose
-        bank debit is still processing, and those with an open dispute."""
-        since = fields.Datetime.now() - timedelta(days=const.RESYNC_DAYS)
-        return Domain('company_id.stripe_account_id', '!=', False) \
-            & Domain('livemode', '=', self.env['stripe.platform']._is_live()) & Domain.OR([
-            Domain('state', '=', 'processing'),
-            Domain('state', 'in', ('draft', 'failed', 'succeeded'))
-            & Domain('write_date', '>=', since),
-            Domain('dispute_ids.state', '=', 'open'),
-        ])
-
-    @api.model
-    def _cron_stripe_resync(self):
-        """Check recent invoices with Stripe, so that a lost webhook never leaves an invoice
-        unpaid in Odoo while it is paid on Stripe."""
-        intents = self.env['stripe.payment.intent'].sudo().search(self._stripe_resync_domain())
-        moves = intents.move_id.filtered(lambda m: m.state == 'posted').sorted('id')
-        cron = self.env['ir.cron']
-        cron._commit_progress(remaining=len(moves))
-        source = self.env._("scheduled check with Stripe")
-        for move in moves:
-            try:
-                with self.env.cr.savepoint():
-                    move._stripe_resync(source)
-            except StripeGatewayError as error:
-                # One invoice Stripe cannot tell about now must not stop the others.
-                _logger.warning("Checking invoice %s with Stripe failed: %s", move.id, error)
-            except Exception:
-                _logger.exception("Checking invoice %s with Stripe failed", move.id)
-            if not cron._commit_progress(1):
-                break
 
     # === ACTIONS === #
 

@@ -316,6 +316,8 @@ class ResCompany(models.Model):
         # revoking the access there would disconnect the production database too.
         if deauthorize and self.stripe_connect_method == 'oauth' \
                 and not self._stripe_mode_mismatch() and not platform._is_neutralized():
+            # Once deauthorized, the platform can no longer cancel the open PaymentIntents.
+            self.env['stripe.payment.intent']._stripe_cancel_open_of_account(account_id)
             try:
                 self.env['stripe.platform']._get_gateway().oauth_deauthorize(account_id)
             except StripeGatewayError as error:
@@ -335,6 +337,7 @@ class ResCompany(models.Model):
             'stripe_account_checked_at': False,
         })
         _logger.info("Company %s disconnected from Stripe account %s", self.id, account_id)
+        self.env['account.move']._stripe_cancel_stale_later()
         return failure
 
     # === BUSINESS METHODS - ACCOUNTING === #

@@ -1,14 +1,22 @@
 import logging
+import time
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command
+from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
 from .. import const
 from ..utils import money
+from ..utils.stripe_gateway import (
+    StripeAccountAccessError,
+    StripeConfigurationError,
+    StripeGatewayError,
+    StripeUnavailableError,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -39,6 +47,7 @@ class StripePaymentIntent(models.Model):
         string="Status",
         selection=[
             ('draft', "Waiting for payment"),
+            ('pending', "Waiting for the customer"),
             ('processing', "Processing"),
             ('succeeded', "Succeeded"),
             ('failed', "Failed"),
@@ -50,6 +59,15 @@ class StripePaymentIntent(models.Model):
     client_secret = fields.Char(readonly=True, groups='base.group_system', copy=False)
     livemode = fields.Boolean(readonly=True)
     last_error = fields.Char(readonly=True)
+    pending_instructions = fields.Json(
+        readonly=True, copy=False,
+        help="What the customer must do to pay outside the page (a voucher's reference and "
+             "expiry, a bank transfer's details), as Stripe gave it, while the payment waits.",
+    )
+    cancel_note = fields.Char(
+        readonly=True, copy=False,
+        help="Why Odoo could not cancel this PaymentIntent on Stripe when it should have.",
+    )
     payment_method_label = fields.Char(string="Paid With", readonly=True)
     payment_id = fields.Many2one(
         comodel_name='account.payment', readonly=True, ondelete='restrict',
@@ -108,9 +126,39 @@ class StripePaymentIntent(models.Model):
 
     @api.model
     def _state_from_stripe(self, intent):
-        """Map a PaymentIntent's status (and failure) to this record's state."""
+        """Map a PaymentIntent's status (and failure) to this record's state.
+
+        ``requires_action`` is ``pending`` when the customer has to pay outside the page (a
+        voucher, a bank transfer: see ``const.PENDING_NEXT_ACTIONS``), ``draft`` otherwise
+        (3-D Secure, on the page).
+        """
+        if self._pending_instructions_of(intent):
+            return 'pending'
         state = const.state_for_status(const.PI_STATUS_MAPPING, intent.get('status'), 'draft')
         return 'failed' if state == 'draft' and intent.get('last_payment_error') else state
+
+    @api.model
+    def _pending_instructions_of(self, intent):
+        """Return what the customer must do to pay a PaymentIntent outside the page, as the
+        pay page shows it: ``type`` (Stripe's next action) and, when Stripe gives them,
+        ``entity``, ``reference``, ``number``, ``expires_at`` (Unix time) and ``url`` (Stripe's
+        hosted voucher or instructions).
+
+        :param dict intent: The PaymentIntent as Stripe returned it.
+        :return: The instructions, or ``False`` when it waits for nothing of the kind.
+        :rtype: dict | bool
+        """
+        action = intent.get('next_action') or {}
+        kind = action.get('type')
+        if intent.get('status') != 'requires_action' or kind not in const.PENDING_NEXT_ACTIONS:
+            return False
+        details = action.get(kind) or {}
+        instructions = {'type': kind}
+        for key, sources in const.PENDING_INSTRUCTION_KEYS:
+            value = next((details[source] for source in sources if details.get(source)), None)
+            if value:
+                instructions[key] = value
+        return instructions
 
     def _lock_for_update(self):
         """Take the row lock that serialises every registration of this PaymentIntent."""
@@ -177,9 +225,14 @@ class StripePaymentIntent(models.Model):
             'state': new_state,
             'stripe_status': intent.get('status'),
             'last_error': (intent.get('last_payment_error') or {}).get('message') or False,
+            'pending_instructions': self._pending_instructions_of(intent),
         }
         if new_state != 'succeeded':
-            self.write(values)
+            # Only what changed: a PaymentIntent checked again and again while nothing happens
+            # keeps its write date, so that the scheduled check lets it age out.
+            if changes := {key: value for key, value in values.items()
+                           if (self[key] or False) != (value or False)}:
+                self.write(changes)
             return False, self.env._("Payment %(status)s.", status=intent.get('status'))
         currency_code = self.currency_id.name
         values.update({
@@ -219,6 +272,142 @@ class StripePaymentIntent(models.Model):
         if method.get('last4'):
             return f"{label} •••• {method['last4']}"
         return label
+
+    def _stripe_fetch(self, source):
+        """Fetch this PaymentIntent from Stripe and apply it (exactly once).
+
+        :param str source: What triggered this, for the chatter.
+        :return: The PaymentIntent as Stripe has it.
+        :rtype: dict
+        """
+        self.ensure_one()
+        stripe_intent = self.env['stripe.platform']._get_gateway().retrieve_payment_intent(
+            self.stripe_account_id, self.stripe_id, expand_charge=True,
+        )
+        self._apply_stripe_intent(stripe_intent, source)
+        return stripe_intent
+
+    # === BUSINESS METHODS - CONFIRMATION ON THE SERVER === #
+
+    def _stripe_confirm_with_token(self, confirmation_token, return_url):
+        """Confirm this PaymentIntent on Stripe with the ConfirmationToken the customer's
+        browser made from the Payment Element (Stripe's "finalize payments on the server").
+
+        The idempotency key names this PaymentIntent and the token, which Stripe takes once:
+        a retry of the same request after a lost answer gets Stripe's first answer, and
+        another press of Pay comes with another token, so another key.
+
+        :param str confirmation_token: The ``ctoken_...`` id.
+        :param str return_url: Where a payment method that redirects brings the customer back.
+        :return: The PaymentIntent as Stripe answered (``succeeded``, ``processing``,
+            ``requires_action``...), its latest charge expanded.
+        :rtype: dict
+        :raise StripeGatewayError: When Stripe refused; a declined payment's error carries
+            the PaymentIntent as it is now (``payment_intent``).
+        """
+        self.ensure_one()
+        prefix = self.move_id._stripe_idempotency_prefix()
+        return self.env['stripe.platform']._get_gateway().confirm_payment_intent(
+            self.stripe_account_id, self.stripe_id,
+            {'confirmation_token': confirmation_token, 'return_url': return_url},
+            f'{prefix}-confirm-{self.stripe_id}-{confirmation_token}',
+        )
+
+    # === BUSINESS METHODS - CANCELLATION === #
+
+    def _stripe_cancel_reason(self):
+        """Return why this PaymentIntent must be cancelled on Stripe now, or ``None``.
+
+        An open PaymentIntent (nothing charged yet) is cancelled when no one may pay it any
+        more: its invoice is paid another way, credited in full, cancelled or back to draft,
+        its company disconnected or connected to another account; or when it was abandoned
+        (unchanged for ``const.ABANDONED_INTENT_DAYS``: Stripe never expires it). Never while
+        a press of Pay is confirming a payment of the invoice.
+
+        :rtype: str | None
+        """
+        self.ensure_one()
+        move = self.move_id.sudo()
+        if self.state not in const.OPEN_INTENT_STATES or self.cancel_note \
+                or move._stripe_confirmation_in_flight():
+            return None
+        if move.state != 'posted':
+            return 'invoice_not_posted'
+        if move.payment_state in ('paid', 'in_payment', 'reversed'):
+            return 'invoice_settled'
+        if move.company_id.stripe_account_id != self.stripe_account_id:
+            return 'account_changed'
+        abandoned = fields.Datetime.now() - timedelta(days=const.ABANDONED_INTENT_DAYS)
+        if self.state in ('draft', 'failed') and self.write_date < abandoned:
+            return 'abandoned'
+        return None
+
+    @api.model
+    def _stripe_stale_intents(self):
+        """Return the open PaymentIntents to cancel on Stripe now (see
+        :meth:`_stripe_cancel_reason`), in the mode of the platform's key."""
+        candidates = self.sudo().search([
+            ('state', 'in', const.OPEN_INTENT_STATES),
+            ('livemode', '=', self.env['stripe.platform']._is_live()),
+            ('cancel_note', '=', False),
+        ], order='id')
+        return candidates.filtered(lambda intent: intent._stripe_cancel_reason())
+
+    def _stripe_cancel(self, source):
+        """Cancel this open PaymentIntent on Stripe (``abandoned``) and apply Stripe's answer.
+
+        One that Stripe can no longer cancel (the customer paid it meanwhile, it is processing)
+        is fetched and applied instead: its payment is registered, as the customer's credit
+        when nothing is due any more, and the invoice shows it.
+
+        :param str source: What triggered this, for the chatter.
+        :return: Whether Stripe cancelled it.
+        :rtype: bool
+        :raise StripeUnavailableError: When Stripe cannot be reached (try again later).
+        """
+        self.ensure_one()
+        try:
+            answer = self.env['stripe.platform']._get_gateway().cancel_payment_intent(
+                self.stripe_account_id, self.stripe_id, 'abandoned',
+            )
+        except (StripeUnavailableError, StripeConfigurationError):
+            raise
+        except StripeAccountAccessError as error:
+            # The platform may no longer act on that account (access revoked): no one can
+            # confirm it through this database either.
+            self.cancel_note = str(error)[:250]
+            return False
+        except StripeGatewayError as error:
+            if error.code == 'payment_intent_unexpected_state':
+                self._stripe_fetch(source)
+                return False
+            if error.code == 'resource_missing':
+                self.cancel_note = str(error)[:250]
+                return False
+            raise
+        self._apply_stripe_intent(answer, source)
+        return True
+
+    @api.model
+    def _stripe_cancel_open_of_account(self, account_id):
+        """Cancel on Stripe, now and as far as Stripe answers, the open PaymentIntents of a
+        connected account whose access the platform is about to give up (OAuth
+        deauthorization): afterwards no one could. Stripe unreachable: the rest is left open
+        (nothing can be paid through this database once disconnected)."""
+        intents = self.sudo().search([
+            ('stripe_account_id', '=', account_id),
+            ('state', 'in', const.OPEN_INTENT_STATES),
+            ('livemode', '=', self.env['stripe.platform']._is_live()),
+        ])
+        source = self.env._("disconnection from Stripe")
+        for intent in intents:
+            try:
+                with self.env.cr.savepoint():
+                    intent._stripe_cancel(source)
+            except StripeGatewayError as error:
+                _logger.info("PaymentIntent %s left open on Stripe: %s", intent.stripe_id, error)
+                if isinstance(error, (StripeUnavailableError, StripeConfigurationError)):
+                    break
 
     # === BUSINESS METHODS - ACCOUNTING === #
 
@@ -404,7 +593,24 @@ class StripePaymentIntent(models.Model):
     def _stripe_refund(self, amount, reason=None, credit_note=None, idempotency_key=None):
         """Refund ``amount`` of this PaymentIntent on Stripe and register the refund at once.
 
+        See :meth:`_stripe_refund_request`.
+
+        :return: The refund's record.
+        :rtype: stripe.refund
+        """
+        return self._stripe_refund_request(amount, reason, credit_note, idempotency_key)[0]
+
+    def _stripe_refund_request(self, amount, reason=None, credit_note=None,
+                               idempotency_key=None):
+        """Refund ``amount`` of this PaymentIntent on Stripe and register the refund at once.
+
         The events Stripe sends about the refund later find it registered and change nothing.
+        A refund made by this database carries its request (the idempotency key) in its
+        metadata, and the record remembers it once Odoo finished the request. So a retry whose
+        key changed meanwhile (the first try's work was lost in Odoo, but its webhook
+        registered the refund) finds the first refund on Stripe: one of this payment, made by
+        this database, for the same amount and credit note, whose request Odoo never finished.
+        It is taken instead of refunding twice.
 
         :param float amount: The amount to give back, in the PaymentIntent's currency; at most
             what is left to refund.
@@ -414,8 +620,9 @@ class StripePaymentIntent(models.Model):
             is reconciled with it.
         :param str idempotency_key: The same key for retries of the same request, so that
             Stripe refunds once however many times Odoo runs the request.
-        :return: The refund's record.
-        :rtype: stripe.refund
+        :return: The refund's record, and whether it is a refund of an earlier try found on
+            Stripe rather than a new one.
+        :rtype: tuple(stripe.refund, bool)
         :raise UserError: When the amount may not be refunded, or Stripe refused.
         """
         self.ensure_one()
@@ -424,6 +631,22 @@ class StripePaymentIntent(models.Model):
         currency = intent.currency_id
         if currency.compare_amounts(amount, 0.0) <= 0:
             raise UserError(self.env._("Enter a positive amount to refund."))
+        amount_minor = money.to_minor_units(amount, currency.name)
+        gateway = self.env['stripe.platform']._get_gateway()
+        if idempotency_key:
+            found = intent._stripe_unfinished_refund(amount_minor, credit_note, idempotency_key)
+            if found:
+                record, note = intent._apply_stripe_refund(
+                    found, self.env._("refund made in Odoo, found on Stripe"),
+                    credit_note=credit_note,
+                )
+                if not record:
+                    raise UserError(self.env._(
+                        "Stripe made refund %(refund)s, but Odoo could not register it: "
+                        "%(note)s", refund=found.get('id'), note=note,
+                    ))
+                record.odoo_request_id = found['metadata']['odoo_request']
+                return record, True
         if currency.compare_amounts(amount, intent.amount_refundable) > 0:
             raise UserError(self.env._(
                 "%(amount)s is more than what is left to refund on %(payment)s: %(left)s.",
@@ -438,16 +661,16 @@ class StripePaymentIntent(models.Model):
         }
         if credit_note:
             metadata['odoo_credit_note_id'] = str(credit_note.id)
+        if idempotency_key:
+            metadata['odoo_request'] = idempotency_key
         params = {
             'payment_intent': intent.stripe_id,
-            'amount': money.to_minor_units(amount, currency.name),
+            'amount': amount_minor,
             'metadata': metadata,
         }
         if reason:
             params['reason'] = reason
-        refund = self.env['stripe.platform']._get_gateway().create_refund(
-            intent.stripe_account_id, params, idempotency_key,
-        )
+        refund = gateway.create_refund(intent.stripe_account_id, params, idempotency_key)
         record, note = intent._apply_stripe_refund(
             refund, self.env._("refund made in Odoo"), credit_note=credit_note,
         )
@@ -456,7 +679,38 @@ class StripePaymentIntent(models.Model):
                 "Stripe made refund %(refund)s, but Odoo could not register it: %(note)s",
                 refund=refund.get('id'), note=note,
             ))
-        return record
+        if idempotency_key:
+            record.odoo_request_id = idempotency_key
+        return record, False
+
+    def _stripe_unfinished_refund(self, amount_minor, credit_note, idempotency_key):
+        """Return a refund of this payment on Stripe that this database made for the same
+        amount and credit note under another request, which Odoo never finished: the first
+        try of a refund whose key changed since (see :meth:`_stripe_refund_request`).
+
+        :return: The Refund as Stripe has it, or ``None``.
+        :rtype: dict | None
+        """
+        self.ensure_one()
+        refunds = self.env['stripe.platform']._get_gateway().list_refunds(
+            self.stripe_account_id, self.stripe_id,
+        )['data']
+        credit_note_id = str(credit_note.id) if credit_note else None
+        candidates = [
+            refund for refund in refunds
+            if (refund.get('metadata') or {}).get('odoo_database') == self.env.cr.dbname
+            and refund['metadata'].get('odoo_request') not in (None, '', idempotency_key)
+            and refund['metadata'].get('odoo_credit_note_id') == credit_note_id
+            and refund.get('amount') == amount_minor
+            and refund.get('status') not in ('failed', 'canceled')
+        ]
+        finished = set(self.env['stripe.refund'].sudo().search([
+            ('odoo_request_id', 'in', [r['metadata']['odoo_request'] for r in candidates]),
+        ]).mapped('odoo_request_id'))
+        return next(
+            (refund for refund in candidates if refund['metadata']['odoo_request'] not in finished),
+            None,
+        )
 
     def _apply_stripe_dispute(self, dispute, source):
         """Record a dispute of this PaymentIntent as Stripe reports it now, and act on a change.
@@ -513,6 +767,103 @@ class StripePaymentIntent(models.Model):
             if dispute.get('payment_intent') == self.stripe_id:
                 notes.append(self._apply_stripe_dispute(dispute, source)[1])
         return notes
+
+    # === BUSINESS METHODS - SCHEDULED JOBS === #
+
+    @api.model
+    def _stripe_resync_domain(self):
+        """Return the domain of the PaymentIntents the scheduled check asks Stripe about: only
+        those that can still change without this database confirming them.
+
+        - processing (a bank debit) or pending (a voucher, a bank transfer): they end on
+          their own, paid or failed;
+        - waiting for the customer's 3-D Secure on the page, or of an invoice whose
+          confirmation is (or was, if its worker died) in flight: Stripe may have the answer
+          Odoo never got;
+        - paid in the last ``const.RESYNC_DAYS`` days, or with an open dispute: refunds and
+          disputes come from Stripe's dashboard and the card networks.
+
+        Open PaymentIntents nobody confirmed change only when this database confirms them:
+        they are not asked about, and the abandoned ones are cancelled (see
+        :meth:`_stripe_cancel_reason`).
+        """
+        since = fields.Datetime.now() - timedelta(days=const.RESYNC_DAYS)
+        return Domain('company_id.stripe_account_id', '!=', False) \
+            & Domain('livemode', '=', self.env['stripe.platform']._is_live()) & Domain.OR([
+                Domain('state', 'in', const.ON_ITS_WAY_INTENT_STATES),
+                Domain('state', '=', 'draft') & Domain('stripe_status', '=', 'requires_action'),
+                Domain('state', 'in', ('draft', 'failed'))
+                & Domain('move_id.stripe_confirming_since', '!=', False),
+                Domain('state', '=', 'succeeded') & Domain('write_date', '>=', since),
+                Domain('dispute_ids.state', '=', 'open'),
+            ])
+
+    @api.model
+    def _stripe_run_each(self, intents, method, source, deadline):
+        """Call ``method`` on each PaymentIntent, committing after each, until the deadline.
+
+        One that Stripe refuses is logged and skipped; when Stripe cannot be reached, the rest
+        waits for the next run.
+
+        :param str method: The name of a method of this model taking ``source``.
+        :param float deadline: A ``time.monotonic()`` time.
+        :return: The PaymentIntents done without error.
+        """
+        cron = self.env['ir.cron']
+        done = self.browse()
+        for intent in intents:
+            if time.monotonic() > deadline:
+                break
+            try:
+                with self.env.cr.savepoint():
+                    getattr(intent, method)(source)
+            except (StripeUnavailableError, StripeConfigurationError) as error:
+                _logger.warning("Stripe cannot be asked now, the rest waits: %s", error)
+                break
+            except StripeGatewayError as error:
+                _logger.warning("PaymentIntent %s: Stripe refused: %s", intent.stripe_id, error)
+            except Exception:
+                _logger.exception("PaymentIntent %s: the check with Stripe failed",
+                                  intent.stripe_id)
+            else:
+                done |= intent
+            if not cron._commit_progress(1):
+                break
+        return done
+
+    @api.model
+    def _cron_stripe_cancel_stale(self):
+        """Cancel on Stripe the open PaymentIntents no one may pay any more (see
+        :meth:`_stripe_cancel_reason`), soon after what made them so: the accountant's action
+        triggers this job and never waits for Stripe itself."""
+        intents = self._stripe_stale_intents()
+        self.env['ir.cron']._commit_progress(remaining=len(intents))
+        self._stripe_run_each(
+            intents, '_stripe_cancel', self.env._("cancellation of an unpayable PaymentIntent"),
+            time.monotonic() + const.RESYNC_MAX_SECONDS,
+        )
+
+    @api.model
+    def _cron_stripe_resync(self):
+        """Check with Stripe, for a bounded time, the PaymentIntents that can still change
+        (see :meth:`_stripe_resync_domain`), so that a lost webhook delays a payment, refund or
+        dispute by an hour at most; and cancel what could not be cancelled before."""
+        deadline = time.monotonic() + const.RESYNC_MAX_SECONDS
+        stale = self._stripe_stale_intents()
+        intents = self.sudo().search(self._stripe_resync_domain()) - stale
+        # What is on its way first: a payment waits on it; refunds of paid ones after.
+        intents = intents.sorted(lambda intent: (intent.state == 'succeeded', intent.id))
+        self.env['ir.cron']._commit_progress(remaining=len(stale) + len(intents))
+        self._stripe_run_each(
+            stale, '_stripe_cancel', self.env._("cancellation of an unpayable PaymentIntent"),
+            deadline,
+        )
+        done = self._stripe_run_each(
+            intents, '_stripe_sync', self.env._("scheduled check with Stripe"), deadline,
+        )
+        # Invoices whose press of Pay died mid-call: Stripe was asked, the marker may go.
+        (done.move_id - (intents - done).move_id)._stripe_forget_expired_confirmation()
+        self.env['ir.cron']._commit_progress()
 
     # === BUSINESS METHODS - ACCOUNTING OF MONEY GIVEN BACK === #
 

@@ -58,6 +58,10 @@ class StripeRefund(models.Model):
         string="Refund Payment", comodel_name='account.payment', readonly=True,
         ondelete='restrict', check_company=True,
     )
+    odoo_request_id = fields.Char(
+        readonly=True, copy=False, index='btree_not_null',
+        help="The request of this database that made the refund, once Odoo finished it.",
+    )
 
     _stripe_id_unique = models.Constraint(
         'UNIQUE(stripe_id)', "A Stripe refund belongs to one record.",

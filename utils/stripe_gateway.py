@@ -31,6 +31,11 @@ class StripeGatewayError(UserError):
 
     #: Stripe's error code (``card_declined``, ``resource_missing``...), when it gave one.
     code = None
+    #: The parameter Stripe refused (``confirmation_token``, ``amount``...), when it named one.
+    param = None
+    #: The PaymentIntent Stripe's error carries (a declined confirmation: the PaymentIntent as
+    #: it is now, back to ``requires_payment_method``), as a dict, when it carries one.
+    payment_intent = None
 
     def __init__(self, message):
         super().__init__(str(message))
@@ -93,6 +98,12 @@ def request_digest(params):
 
 def _with_code(gateway_error, sdk_error):
     gateway_error.code = getattr(sdk_error, 'code', None)
+    error_object = getattr(sdk_error, 'error', None)  # The SDK's ErrorObject, if any.
+    if error_object is not None:
+        gateway_error.param = getattr(error_object, 'param', None)
+        intent = getattr(error_object, 'payment_intent', None)
+        if intent is not None:
+            gateway_error.payment_intent = intent.to_dict()
     _logger.info(
         "Stripe call failed: %s (code %s, request %s)",
         type(sdk_error).__name__, gateway_error.code, getattr(sdk_error, 'request_id', None),
@@ -281,10 +292,25 @@ class StripeGateway:
             intent_id, params, self._options(account_id),
         )
 
-    def cancel_payment_intent(self, account_id, intent_id, idempotency_key=None):
+    def confirm_payment_intent(self, account_id, intent_id, params, idempotency_key=None):
+        """Confirm a PaymentIntent on the server, e.g. with the ``confirmation_token`` the
+        customer's browser made (Stripe's "finalize payments on the server")."""
+        return self._call(
+            'payment_intents.confirm', self._client.v1.payment_intents.confirm,
+            intent_id, {**params, 'expand': ['latest_charge']},
+            self._create_options(account_id, idempotency_key),
+        )
+
+    def cancel_payment_intent(self, account_id, intent_id, reason=None, idempotency_key=None):
+        """Cancel a PaymentIntent nothing was charged with yet.
+
+        :param str reason: Stripe's ``cancellation_reason`` (``abandoned``, ``duplicate``,
+            ``requested_by_customer``, ``fraudulent``), if any.
+        """
+        params = {'cancellation_reason': reason} if reason else {}
         return self._call(
             'payment_intents.cancel', self._client.v1.payment_intents.cancel,
-            intent_id, {}, self._create_options(account_id, idempotency_key),
+            intent_id, params, self._create_options(account_id, idempotency_key),
         )
 
     # --- Charges --- #

@@ -109,29 +109,41 @@ class StripeRefundWizard(models.TransientModel):
         self.ensure_one()
         (self.move_id | self.credit_note_id).check_access('write')
         prefix = self.move_id._stripe_idempotency_prefix()
-        refunds = self.env['stripe.refund']
+        refunds = found = self.env['stripe.refund']
         for intent, amount in self._refund_plan():
             minor = money.to_minor_units(amount, intent.currency_id.name)
             # The key names the payment, how many of its refunds Odoo knows and the amount:
             # a retry of the same refund (Odoo running the request again, or the user again
             # after a failure that undid the first try here but not on Stripe) gets the refund
             # Stripe already made, while a later refund of the same amount gets a new key.
+            # When the first try's refund was registered meanwhile (by its webhook), the key
+            # changed: the refund request finds that first refund on Stripe instead.
             known = len(intent.refund_ids)
             key = f'{prefix}-refund-{intent.stripe_id}-n{known}-{minor}'
-            refunds |= intent._stripe_refund(
+            record, earlier = intent._stripe_refund_request(
                 amount, self.reason, credit_note=self.credit_note_id, idempotency_key=key,
+            )
+            refunds |= record
+            if earlier:
+                found |= record
+        message = self.env._(
+            "%(amount)s refunded to the customer (%(refunds)s).",
+            amount=self.currency_id.format(sum(refunds.mapped('amount'))),
+            refunds=', '.join(refunds.mapped('stripe_id')),
+        )
+        if found:
+            message += ' ' + self.env._(
+                "Stripe had already made %(refunds)s in an earlier try that Odoo did not finish: "
+                "it is registered now, and nothing was refunded twice.",
+                refunds=', '.join(found.mapped('stripe_id')),
             )
         return {
             'type': 'ir.actions.client',
             'tag': 'display_notification',
             'params': {
                 'title': self.env._("Refunded with Stripe"),
-                'message': self.env._(
-                    "%(amount)s refunded to the customer (%(refunds)s).",
-                    amount=self.currency_id.format(sum(refunds.mapped('amount'))),
-                    refunds=', '.join(refunds.mapped('stripe_id')),
-                ),
-                'type': 'success',
+                'message': message,
+                'type': 'warning' if found else 'success',
                 'next': {'type': 'ir.actions.act_window_close'},
             },
         }

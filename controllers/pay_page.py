@@ -399,7 +399,8 @@ class StripePayPageController(http.Controller):
         except StripePaymentRefusedError as refused:
             return self._refused(invoice_sudo, refused.reason)
         except StripeGatewayError as error:
-            if not isinstance(error, StripeCardError):
+            # A declined card or a stale token is the customer's matter; the rest the logs'.
+            if not isinstance(error, StripeCardError) and error.param != 'confirmation_token':
                 _logger.warning("Pay page of invoice %s: Stripe refused: %s", invoice_sudo.id,
                                 error)
             return {'error': self._stripe_refusal_message(invoice_sudo, error)}

@@ -14,6 +14,7 @@ from . import (
     test_pay_tour,
     test_payment_registration,
     test_platform_mode,
+    test_refund_retry,
     test_refunds,
     test_requirement_labels,
     test_resync,

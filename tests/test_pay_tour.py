@@ -38,7 +38,15 @@ class TestStripePayTour(StripeConnectHttpCommon):
         )
         self.env.invalidate_all()
 
+    def _calls(self, since, path=None, key_kind='secret'):
+        return [
+            entry for entry in self.emulator.request_log[since:]
+            if entry['key_kind'] == key_kind and (path is None or entry['path'] == path)
+        ]
+
     def test_pay_tour(self):
+        """A declined card, then the Visa with a double click: one PaymentIntent, confirmed
+        twice by the server (declined, then paid), one charge."""
         self._connect_company()
         invoice = self._make_invoice(275.0)
         link = self._send(invoice)
@@ -48,18 +56,54 @@ class TestStripePayTour(StripeConnectHttpCommon):
 
         self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
         intent = invoice.stripe_payment_intent_ids
-        self.assertEqual(len(intent), 1)
+        self.assertEqual(len(intent), 1, "the declined PaymentIntent was paid with the Visa")
         self.assertEqual(intent.state, 'succeeded')
         self.assertEqual(intent.payment_id.amount, 275.0)
         stripe_intent = self.emulator.get_object(intent.stripe_id)
         self.assertEqual(stripe_intent['status'], 'succeeded')
         self.assertEqual(stripe_intent['amount'], 27500)
-        confirmations = [
-            entry for entry in self.emulator.request_log[calls_before:]
-            if entry['path'] == f'/v1/payment_intents/{intent.stripe_id}/confirm'
-        ]
-        self.assertEqual(len(confirmations), 1, "confirmed once, double click or not")
-        self.assertEqual(confirmations[0]['account'], self.company.stripe_account_id)
+        confirmations = self._calls(calls_before, f'/v1/payment_intents/{intent.stripe_id}/confirm')
+        self.assertEqual(len(confirmations), 2, "declined, then paid once, double click or not")
+        self.assertEqual({entry['account'] for entry in confirmations},
+                         {self.company.stripe_account_id})
+        self.assertEqual([entry['status'] for entry in confirmations], [402, 200])
+        tokens = self._calls(calls_before, '/v1/confirmation_tokens', key_kind='publishable')
+        self.assertEqual(len(tokens), 2, "Stripe.js made one token per press")
+        self.assertEqual(len(self._calls(calls_before, '/v1/payment_intents')), 1)
+        self.assertEqual(self.env['account.payment'].search_count(
+            [('invoice_ids', 'in', invoice.ids)]), 1)
+
+    def test_pay_3ds_tour(self):
+        self._connect_company()
+        invoice = self._make_invoice(275.0)
+        link = self._send(invoice)
+
+        self._start_pay_tour(invoice, link, 'account_stripe_connect_pay_3ds_tour')
+
+        self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
+        intent = invoice.stripe_payment_intent_ids
+        self.assertEqual(len(intent), 1)
+        self.assertEqual(intent.state, 'succeeded')
+        self.assertEqual(self.emulator.get_object(intent.stripe_id)['amount_received'], 27500)
+
+    def test_pay_voucher_tour(self):
+        self._connect_company()
+        invoice = self._make_invoice(275.0, currency=self.setup_other_currency('EUR'))
+        link = self._send(invoice)
+
+        self._start_pay_tour(invoice, link, 'account_stripe_connect_pay_voucher_tour')
+
+        intent = invoice.stripe_payment_intent_ids
+        self.assertEqual(len(intent), 1)
+        self.assertEqual(intent.state, 'pending')
+        self.assertEqual(invoice.stripe_status, 'pending')
+        self.assertEqual(invoice.payment_state, 'not_paid')
+        # Paid at an ATM days later: Stripe's event registers it.
+        self.emulator.pay_voucher(intent.stripe_id)
+        self._deliver_pending('payment_intent.succeeded')
+        self.env.invalidate_all()
+        self.assertEqual(intent.state, 'succeeded')
+        self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
 
     def test_pay_part_tour(self):
         self._connect_company()
@@ -69,14 +113,17 @@ class TestStripePayTour(StripeConnectHttpCommon):
         invoice = self._make_invoice(275.0)
         link = self._send(invoice)
 
+        calls_before = len(self.emulator.request_log)
         self._start_pay_tour(invoice, link, 'account_stripe_connect_pay_partial_tour')
 
         self.assertEqual(invoice.payment_state, 'partial')
         self.assertEqual(invoice.amount_residual, 175.0)
         intent = invoice.stripe_payment_intent_ids
-        self.assertEqual(len(intent), 1, "the amount change updated the PaymentIntent")
+        self.assertEqual(len(intent), 1, "created once, for the amount chosen")
         self.assertEqual(intent.state, 'succeeded')
         self.assertEqual(self.emulator.get_object(intent.stripe_id)['amount'], 10000)
+        creation, = self._calls(calls_before, '/v1/payment_intents')
+        self.assertEqual(creation['params']['amount'], '10000')
 
 
 @tagged('post_install', '-at_install')

@@ -2,7 +2,9 @@ import { registry } from "@web/core/registry";
 
 /**
  * The customer pays part of an invoice: an amount above the amount due is refused by the
- * server, a smaller one is accepted, paid, and the page says what remains due.
+ * server (which asks nothing of Stripe for it), a smaller one is accepted and the Payment
+ * Element follows it; the server charges it when Pay is pressed, and the page says what
+ * remains due.
  *
  * Runs like ``account_stripe_connect_pay_tour``: on the portal's invoice page, with the
  * email's link (``pay_link`` in the fragment) opened in a full-page frame.
@@ -43,7 +45,7 @@ registry.category("web_tour.tours").add("account_stripe_connect_pay_partial_tour
             trigger: `${PAY} input[name=amount]:value(275)`,
         },
         {
-            content: "The form is ready",
+            content: "The form is ready, Stripe's Payment Element in deferred mode",
             trigger: `${PAY} button.o_stripe_pay_button:enabled`,
         },
         {
@@ -78,7 +80,7 @@ registry.category("web_tour.tours").add("account_stripe_connect_pay_partial_tour
             run: "click",
         },
         {
-            content: "Back from Stripe: paid, and the rest is still due",
+            content: "The server confirmed 100.00: paid, and the rest is still due",
             trigger: `${PAY} .o_stripe_state_paid .o_stripe_rest_due:contains(175.00)`,
             timeout: 20000,
         },

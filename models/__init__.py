@@ -1,6 +1,7 @@
 from . import (
     account_move,
     account_move_mail,
+    account_move_pay,
     account_move_stripe_refund,
     res_company,
     res_config_settings,

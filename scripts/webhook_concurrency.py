@@ -1,5 +1,6 @@
 """Exactly once under fire: the same signed Stripe event delivered many times at once to Odoo
-running with several workers ends with exactly one ``account.payment``.
+running with several workers ends with exactly one ``account.payment``; many presses of Pay
+at once for the same invoice end with exactly one charge.
 
 What it does:
 
@@ -13,13 +14,18 @@ What it does:
      PaymentIntent at once, racing the webhook);
    * ``out_of_order``: a bank debit; ``succeeded`` and the older ``processing`` fired
      ``--parallel`` times each, shuffled;
+   * ``presses``: an unpaid invoice whose pay page is pressed ``--presses`` times at once
+     (50 by default), each press with its own ConfirmationToken made as Stripe.js makes it;
 
 3. starts Odoo with ``--workers`` workers and fires the requests from threads released
    together;
 4. checks that every answer is 200, each event was processed once (the other deliveries
    answered ``duplicate``), each event is recorded once, each invoice has exactly one payment
-   and is paid; it reads Odoo's log for the serialization failures Odoo retried, for requests
-   given up and for errors, and counts the workers that served the webhook.
+   and is paid; for the presses, that one press paid and every other one was told why not,
+   that Stripe was asked to create one PaymentIntent and to confirm it once, and that it
+   charged once; it reads Odoo's log for the serialization failures Odoo retried, for
+   requests given up and for errors, and counts the workers that served the webhook and the
+   presses.
 
 Run it with any Python 3 where the ``odoo`` command (or ``python -m odoo``) works::
 
@@ -45,6 +51,7 @@ import textwrap
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 
@@ -100,7 +107,39 @@ for round_no in range(params['rounds']):
             'round': round_no, 'scenario': scenario, 'invoice_id': invoice.id,
             'intent': intent.stripe_id, 'access_token': invoice._portal_ensure_token(),
         }})
+presses = []
+for round_no in range(params['press_rounds']):
+    invoice = env['account.move'].create({{
+        'move_type': 'out_invoice',
+        'partner_id': customer.id,
+        'invoice_line_ids': [Command.create({{
+            'name': f'presses {{round_no}}', 'quantity': 1, 'price_unit': 100.0,
+            'tax_ids': [Command.clear()],
+        }})],
+    }})
+    invoice.action_post()
+    presses.append({{
+        'round': round_no, 'scenario': 'presses', 'invoice_id': invoice.id,
+        'access_token': invoice._portal_ensure_token(),
+        'amount_due': invoice._stripe_due_key(), 'account': company.stripe_account_id,
+    }})
 env.cr.commit()
+print({mark!r} + json.dumps({{'cases': result, 'presses': presses}}))
+'''
+
+PRESS_CHECK_SCRIPT = '''
+import json
+result = []
+for item in json.loads({cases!r}):
+    invoice = env['account.move'].browse(item['invoice_id'])
+    intents = invoice.stripe_payment_intent_ids
+    result.append({{
+        'invoice_id': invoice.id,
+        'payments': len(env['account.payment'].search([('invoice_ids', 'in', invoice.ids)])),
+        'payment_state': invoice.payment_state,
+        'intents': [[intent.stripe_id, intent.state] for intent in intents],
+        'marker': bool(invoice.stripe_confirming_since),
+    }})
 print({mark!r} + json.dumps(result))
 '''
 
@@ -220,6 +259,84 @@ def webhook_call(emulator, base_url, event_id):
     return ('POST', f'{base_url}/stripe_connect/webhook', body, headers)
 
 
+def confirmation_token(emulator, account):
+    """Make a ConfirmationToken of Stripe's test Visa as Stripe.js makes it: with the
+    publishable key, on the connected account."""
+    body = urllib.parse.urlencode({
+        'payment_method_data[type]': 'card',
+        'payment_method_data[card][number]': '4242424242424242',
+        'payment_method_data[card][exp_month]': '12',
+        'payment_method_data[card][exp_year]': str(time.gmtime().tm_year + 3),
+        'payment_method_data[card][cvc]': '123',
+    }).encode()
+    status, answer = http_call('POST', f'{emulator.base_url}/v1/confirmation_tokens', body, {
+        'Authorization': f'Bearer {emulator.publishable_key}', 'Stripe-Account': account,
+        'Content-Type': 'application/x-www-form-urlencoded',
+    })
+    if status != 200:
+        raise RuntimeError(f"no ConfirmationToken: {status} {answer}")
+    return json.loads(answer)['id']
+
+
+def press_call(base_url, case, token):
+    """The pay page's request when the customer presses Pay."""
+    body = json.dumps({'jsonrpc': '2.0', 'method': 'call', 'params': {
+        'access_token': case['access_token'], 'amount': '', 'amount_due': case['amount_due'],
+        'stripe_account': case['account'], 'confirmation_token': token,
+    }}).encode()
+    return ('POST', f"{base_url}/stripe/pay/{case['invoice_id']}/confirm", body,
+            {'Content-Type': 'application/json'})
+
+
+def check_presses(emulator, case, answers, check):
+    """What 50 presses at once must end with: one paid, the others told why not; Stripe
+    asked to create one PaymentIntent, confirm it once, and one charge."""
+    label = f"round {case['round']} presses (invoice {case['invoice_id']})"
+    failures = []
+    results = []
+    for status, body in answers:
+        if status != 200:
+            failures.append(f"{label}: answer {status}: {body[:300]}")
+            continue
+        answer = json.loads(body)
+        if 'result' not in answer:
+            failures.append(f"{label}: JSON-RPC error: {json.dumps(answer)[:300]}")
+            continue
+        results.append(answer['result'])
+    paid = [result for result in results if 'redirect' in result]
+    reasons = Counter(
+        result.get('error', '')[:60] for result in results if 'redirect' not in result
+    )
+    pis = [pi for pi, _state in check['intents']]
+    creations = [call for call in emulator.api_calls('POST', '/v1/payment_intents',
+                                                     key_kind='secret')
+                 if call['params'].get('metadata', {}).get('odoo_invoice_id')
+                 == str(case['invoice_id'])]
+    confirmations = [call for call in emulator.api_calls('POST', key_kind='secret')
+                     for pi in pis if call['path'] == f'/v1/payment_intents/{pi}/confirm']
+    charges = [emulator.get_object(emulator.get_object(pi)['latest_charge'])
+               for pi in pis if emulator.get_object(pi)['latest_charge']]
+    succeeded = [charge for charge in charges if charge['status'] == 'succeeded']
+    print(f"{label}: {len(answers)} presses, {len(paid)} paid, refusals {dict(reasons)}; "
+          f"Stripe: {len(creations)} PaymentIntent(s) created, {len(confirmations)} "
+          f"confirmation(s), {len(succeeded)} charge(s); {check['payments']} payment(s), "
+          f"invoice {check['payment_state']}", flush=True)
+    if len(paid) != 1:
+        failures.append(f"{label}: {len(paid)} presses paid instead of 1")
+    if len(paid) + sum(reasons.values()) != len(answers) or '' in reasons:
+        failures.append(f"{label}: presses neither paid nor told why: {dict(reasons)}")
+    if len(creations) != 1 or len(pis) != 1:
+        failures.append(f"{label}: {len(creations)} PaymentIntents created on Stripe, "
+                        f"{len(pis)} in Odoo, instead of 1")
+    if len(confirmations) != 1:
+        failures.append(f"{label}: confirmed {len(confirmations)} times instead of once")
+    if len(succeeded) != 1 or len(charges) != 1:
+        failures.append(f"{label}: {len(succeeded)} charge(s) instead of 1")
+    if check['payments'] != 1 or check['payment_state'] != 'paid' or check['marker']:
+        failures.append(f"{label}: not paid once: {check}")
+    return failures
+
+
 # === MAIN === #
 
 def main():
@@ -230,6 +347,9 @@ def main():
     parser.add_argument('--parallel', type=int, default=12,
                         help="deliveries of one event fired at once (12)")
     parser.add_argument('--rounds', type=int, default=2, help="rounds of the scenarios (2)")
+    parser.add_argument('--presses', type=int, default=50,
+                        help="presses of Pay fired at once for one invoice, per round (50; "
+                             "0 leaves the scenario out)")
     parser.add_argument('--database', help="use this database instead of a fresh one")
     parser.add_argument('--keep-database', action='store_true')
     parser.add_argument('--odoo', help="the odoo command (default: odoo on PATH)")
@@ -268,10 +388,12 @@ def main():
         params = {
             'settings': settings, 'base_url': base_url, 'rounds': args.rounds,
             'webhook_url': f'{base_url}/stripe_connect/webhook', 'scenarios': SCENARIOS,
+            'press_rounds': args.rounds if args.presses else 0,
         }
-        cases = odoo_shell(odoo, options, SETUP_SCRIPT.format(
+        prepared = odoo_shell(odoo, options, SETUP_SCRIPT.format(
             params=json.dumps(params), mark=MARK,
         ))
+        cases, press_cases = prepared['cases'], prepared['presses']
         for case in cases:
             if case['scenario'] == 'out_of_order':
                 emulator.settle_payment_intent(case['intent'])
@@ -308,12 +430,24 @@ def main():
             random.shuffle(calls)
             answers = fire(calls)
             answers_by_case.append((case, calls, answers, event_ids))
+        press_answers = []
+        for case in press_cases:
+            calls = [press_call(base_url, case, confirmation_token(emulator, case['account']))
+                     for _ in range(args.presses)]
+            press_answers.append(fire(calls))
         elapsed = time.monotonic() - started
 
         checks = odoo_shell(odoo, options, CHECK_SCRIPT.format(
             cases=json.dumps(cases), mark=MARK,
         ))
-        total_calls = 0
+        total_calls = sum(len(answers) for answers in press_answers)
+        if press_cases:
+            press_checks = odoo_shell(odoo, options, PRESS_CHECK_SCRIPT.format(
+                cases=json.dumps(press_cases), mark=MARK,
+            ))
+            for case, answers, check in zip(press_cases, press_answers, press_checks,
+                                            strict=True):
+                failures += check_presses(emulator, case, answers, check)
         for (case, calls, answers, event_ids), check in zip(answers_by_case, checks,
                                                              strict=True):
             label = f"round {case['round']} {case['scenario']} (invoice {case['invoice_id']})"
@@ -354,9 +488,16 @@ def main():
                 r'^\S+ \S+ (\d+) INFO \S+ werkzeug: .*"POST /stripe_connect/webhook', log, re.M,
             )
         }
+        press_pids = {
+            match.group(1) for match in re.finditer(
+                r'^\S+ \S+ (\d+) INFO \S+ werkzeug: .*"POST /stripe/pay/\d+/confirm', log, re.M,
+            )
+        }
         print(f"Odoo retried {retries} serialization failure(s), gave up {given_up} time(s); "
-              f"{len(webhook_pids)} worker(s) served the webhook; {len(errors)} error line(s)",
-              flush=True)
+              f"{len(webhook_pids)} worker(s) served the webhook, {len(press_pids)} the presses; "
+              f"{len(errors)} error line(s)", flush=True)
+        if press_cases and len(press_pids) < 2:
+            failures.append("fewer than 2 workers served the presses: no real concurrency")
         if given_up:
             failures.append(f"Odoo gave up on {given_up} request(s) after retries")
         if errors:
@@ -366,8 +507,8 @@ def main():
         if not retries:
             failures.append("no serialization failure was retried: the deliveries did not "
                             "overlap (try more --parallel)")
-        summary = (f"{len(cases)} invoices, {total_calls} requests in {elapsed:.1f}s, "
-                   f"{args.workers} workers")
+        summary = (f"{len(cases) + len(press_cases)} invoices, {total_calls} requests in "
+                   f"{elapsed:.1f}s, {args.workers} workers")
     except Exception as error:  # reported as a failure of the run
         failures.append(f"{type(error).__name__}: {error}")
         summary = "run aborted"
@@ -389,7 +530,9 @@ def main():
     for failure in failures:
         print(f"FAILED: {failure}")
     print(f"{'FAIL' if failures else 'PASS'} webhook concurrency: {summary}; "
-          "exactly one account.payment per invoice" + ("" if not failures else " NOT shown"))
+          "exactly one account.payment per invoice"
+          + (f", one charge for {args.presses} presses of Pay at once" if args.presses else "")
+          + ("" if not failures else " NOT shown"))
     return 1 if failures else 0
 
 

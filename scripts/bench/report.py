@@ -99,6 +99,14 @@ def paypage_section(rows, repeat):
         if sizes['external']:
             out.append(f'{name} page also loads from elsewhere (not counted): '
                        + ', '.join(sizes['external']))
+    first, again = rows['pay_first'], rows['pay_again']
+    out.append(
+        f'addon pay page, first open / opened again: queries '
+        f'{_ratio(first["queries"], again["queries"])}, server time '
+        f'{_ratio(first["server_ms"], again["server_ms"])}, TTFB '
+        f'{_ratio(first["ttfb_ms"], again["ttfb_ms"])}, Stripe calls '
+        f'{_num(first["stripe_calls"])} and {_num(again["stripe_calls"])}'
+    )
     out.append(f'payment form on the pay page: {"yes" if rows["pay_has_form"] else "NO"}')
     return out
 

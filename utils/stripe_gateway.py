@@ -360,6 +360,47 @@ class StripeGateway:
             event_id, {}, self._options(account_id),
         )
 
+    # --- Balance --- #
+
+    def retrieve_balance(self, account_id):
+        """Return the connected account's Balance: ``available`` and ``pending`` per currency."""
+        return self._call(
+            'balance.retrieve', self._client.v1.balance.retrieve, {}, self._options(account_id),
+        )
+
+    def retrieve_balance_transaction(self, account_id, transaction_id):
+        return self._call(
+            'balance_transactions.retrieve', self._client.v1.balance_transactions.retrieve,
+            transaction_id, {}, self._options(account_id),
+        )
+
+    def list_balance_transactions(self, account_id, created_gte=None, transaction_type=None,
+                                  starting_after=None, limit=100):
+        """Return one page of the account's balance transactions, newest first, each with its
+        ``source`` expanded.
+
+        :param int created_gte: Only those created at or after this Unix time.
+        :param str transaction_type: Only those of this ``type``.
+        :param str starting_after: The id of the last one of the previous page.
+        """
+        params = {'limit': limit, 'expand': ['data.source']}
+        if created_gte is not None:
+            params['created'] = {'gte': int(created_gte)}
+        if transaction_type:
+            params['type'] = transaction_type
+        if starting_after:
+            params['starting_after'] = starting_after
+        return self._call(
+            'balance_transactions.list', self._client.v1.balance_transactions.list,
+            params, self._options(account_id),
+        )
+
+    def retrieve_payout(self, account_id, payout_id):
+        return self._call(
+            'payouts.retrieve', self._client.v1.payouts.retrieve,
+            payout_id, {}, self._options(account_id),
+        )
+
 
 def verify_event(payload, signature_header, secret, tolerance=300):
     """Check a webhook's signature as Stripe defines it and return the event as a dict.

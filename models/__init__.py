@@ -1,9 +1,13 @@
 from . import (
+    account_journal,
     account_move,
     account_move_mail,
     account_move_stripe_refund,
     res_company,
+    res_company_accounting,
     res_config_settings,
+    stripe_accounting,
+    stripe_balance_transaction,
     stripe_dispute,
     stripe_oauth_state,
     stripe_payment_intent,

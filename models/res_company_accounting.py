@@ -67,7 +67,7 @@ class ResCompany(models.Model):
         """
         self.ensure_one()
         main = self._stripe_ensure_journal()
-        if currency == self.currency_id or currency == main.currency_id:
+        if currency in (self.currency_id, main.currency_id):
             return main
         Journal = self.env['account.journal'].sudo()
         domain = Domain('company_id', '=', self.id) & Domain('is_stripe_journal', '=', True) \

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup
@@ -45,25 +45,27 @@ class StripeAccounting(models.AbstractModel):
         """Return the accounting date of money Stripe moved at ``timestamp``.
 
         Its day for the company, never after today (an entry dated later would wait to be
-        posted), and, inside a locked period, the first date Odoo allows, computed as Odoo
-        itself dates an entry posted into a locked period (``account.move._post``).
+        posted), and, inside a locked period, the first date Odoo allows: the day after the
+        lock dates Odoo finds violated for that journal and user (its own
+        ``_get_violated_lock_dates``, lock date exceptions included).
+
+        Not ``account.move._get_accounting_date``: it moves a date further, to the end of the
+        period or today, by the journal's sequence as it stands, so a payment and its
+        statement line, booked one after the other, could get different dates.
 
         :param int timestamp: A Stripe ``created``; none for today.
         :rtype: datetime.date
         """
         today = fields.Date.context_today(self)
         day = min(self._stripe_local_date(company, timestamp), today) if timestamp else today
-        if company._get_violated_lock_dates(day, False, journal):
-            move = self.env['account.move'].with_company(company).new({
-                'journal_id': journal.id, 'company_id': company.id, 'move_type': 'entry',
-            })
-            day = move._get_accounting_date(day, False)
+        if locks := company._get_violated_lock_dates(day, False, journal):
+            day = min(max(lock for lock, _field in locks) + timedelta(days=1), today)
         return day
 
     # === BUSINESS METHODS - PAYMENTS === #
 
     @api.model
-    def _stripe_create_payment(self, intent, payment_type, amount, timestamp, memo, document,
+    def _stripe_create_payment(self, intent, payment_type, amount, *, timestamp, memo, document,
                                receivable):
         """Create and post one payment of a PaymentIntent's money on the Stripe journal.
 
@@ -147,7 +149,8 @@ class StripeAccounting(models.AbstractModel):
         move = intent.move_id.sudo()
         receivable = self._stripe_receivable(intent)
         payment = self._stripe_create_payment(
-            intent, 'inbound', amount, timestamp, memo, move, receivable,
+            intent, 'inbound', amount, timestamp=timestamp, memo=memo, document=move,
+            receivable=receivable,
         )
         if move.state == 'posted':
             invoice_lines = self._stripe_open_lines(move.line_ids, payment.destination_account_id)
@@ -201,7 +204,8 @@ class StripeAccounting(models.AbstractModel):
             if credit_note and credit_note.state == 'posted' else None
         document = credit_note if credit_note_lines else intent.move_id
         payment = self._stripe_create_payment(
-            intent, 'outbound', amount, timestamp, memo, document.sudo(), receivable,
+            intent, 'outbound', amount, timestamp=timestamp, memo=memo, document=document.sudo(),
+            receivable=receivable,
         )
         outbound_lines = self._stripe_open_lines(payment.move_id.line_ids, receivable)
         if credit_note_lines:

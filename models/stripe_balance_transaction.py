@@ -31,7 +31,7 @@ class StripeBalanceTransaction(models.Model):
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
     transaction_type = fields.Char(string="Type", readonly=True)
     reporting_category = fields.Char(readonly=True, index=True)
-    source_id = fields.Char(string="Source", readonly=True, index='btree_not_null')
+    source_id = fields.Char(readonly=True, index='btree_not_null')
     description = fields.Char(readonly=True)
     created = fields.Datetime(string="Made On", readonly=True, help="When Stripe made it.")
     currency_id = fields.Many2one('res.currency', readonly=True)
@@ -392,7 +392,7 @@ class StripeBalanceTransaction(models.Model):
         values = [value for value in values if value]
         ids = [value['id'] if isinstance(value, dict) else value for value in values]
         booked = {record.stripe_id: record for record in self._stripe_booked(ids)}
-        for value, stripe_id in zip(values, ids):
+        for value, stripe_id in zip(values, ids, strict=True):
             if stripe_id in booked:
                 records |= booked[stripe_id]
                 continue

@@ -59,7 +59,7 @@ class StripeDispute(models.Model):
         help="The payment that took the disputed amount back off the invoice, once lost.",
     )
     won_back_payment_id = fields.Many2one(
-        string="Won Back Payment", comodel_name='account.payment', readonly=True,
+        comodel_name='account.payment', readonly=True,
         ondelete='restrict', check_company=True,
         help="The payment that put the amount back on the invoice when the dispute, lost "
              "first, was won on appeal.",

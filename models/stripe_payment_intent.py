@@ -260,7 +260,7 @@ class StripePaymentIntent(models.Model):
         gateway = self.env['stripe.platform']._get_gateway()
         account = self.stripe_account_id
         if kind == 'payment_intent':
-            objects = [gateway.retrieve_payment_intent(account, self.stripe_id, expand_charge=True)]
+            objects = [gateway.retrieve_payment_intent_with_balance(account, self.stripe_id)]
         elif kind == 'refund':
             objects = [gateway.retrieve_refund(account, object_id)]
         elif kind == 'refunds':
@@ -274,12 +274,15 @@ class StripePaymentIntent(models.Model):
                 ).get('payment_intent')
             objects = [dispute]
         else:
+            disputes = gateway.list_disputes(account, self.stripe_id)['data']
             objects = [
-                dispute for dispute in reversed(gateway.list_disputes(account, self.stripe_id)['data'])
+                dispute for dispute in reversed(disputes)
                 if dispute.get('payment_intent') == self.stripe_id
             ]
         single = {'refunds': 'refund', 'disputes': 'dispute'}.get(kind, kind)
-        return [self._stripe_apply_fetched(single, stripe_object, source) for stripe_object in objects]
+        return [
+            self._stripe_apply_fetched(single, stripe_object, source) for stripe_object in objects
+        ]
 
     def _stripe_apply_fetched(self, kind, stripe_object, source, credit_note=None):
         """Apply one object of this PaymentIntent as fetched from Stripe, through the

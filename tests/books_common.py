@@ -150,3 +150,11 @@ class StripeBooksCommon(StripeRefundCommon):
         currency = journal.currency_id or self.company.currency_id
         balance = self.env['stripe.balance.compare']._stripe_journal_balance(journal)
         return money.to_minor_units(balance, currency.name)
+
+    def _stripe_balance_minor(self, currency):
+        """Stripe's balance of the connected account in a currency: available and pending."""
+        balance = self.emulator.balance(self.company.stripe_account_id)
+        return sum(
+            item['amount'] for part in ('available', 'pending') for item in balance[part]
+            if item['currency'] == currency
+        )

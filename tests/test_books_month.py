@@ -1,4 +1,3 @@
-from odoo.fields import Command
 from odoo.tests import tagged
 
 from ..utils import money
@@ -79,7 +78,8 @@ class TestBooksMonth(StripeBooksCommon):
         # Day 6: three customers dispute their payments.
         self._at(6)
         for name in ('lost', 'won', 'appeal'):
-            m[f'{name}_dispute'] = self.emulator.create_dispute(self._charge_of(m[f'{name}_intent']))
+            charge = self._charge_of(m[f'{name}_intent'])
+            m[f'{name}_dispute'] = self.emulator.create_dispute(charge)
         deliver(self._held_events())
 
         # Day 9: the banks decide.
@@ -134,7 +134,8 @@ class TestBooksMonth(StripeBooksCommon):
         stripe_side = {}
         for part in ('available', 'pending'):
             for item in balance[part]:
-                stripe_side[item['currency']] = stripe_side.get(item['currency'], 0) + item['amount']
+                code = item['currency']
+                stripe_side[code] = stripe_side.get(code, 0) + item['amount']
         journals = company._stripe_journals()
         self.assertEqual(
             sorted((j.currency_id or company.currency_id).name for j in journals), ['EUR', 'USD'],
@@ -246,7 +247,7 @@ class TestBooksMonth(StripeBooksCommon):
     # === THE TESTS === #
 
     def test_month_with_events_delivered_once(self):
-        self._play_month(lambda events: self._post_all(events))
+        self._play_month(self._post_all)
         self._check_books()
         # The refund made in Odoo gave the platform's fee back, in proportion.
         refund = self.month['eur_intent'].refund_ids

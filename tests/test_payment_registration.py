@@ -139,7 +139,7 @@ class TestPaymentRegistration(StripeWebhookCommon):
         # Matched with the charge's statement line on the Stripe journal: Odoo calls it paid,
         # even though it pays no invoice.
         self.assertEqual(payment.state, 'paid')
-        self.assertFalse(payment.reconciled_invoice_ids)
+        self.assertTrue(payment.is_matched)
         credit = payment.move_id.line_ids.filtered(lambda line: line.credit)
         self.assertAlmostEqual(credit.amount_residual, -50.0)
         message = invoice.message_ids.filtered(lambda m: intent.stripe_id in (m.body or ''))

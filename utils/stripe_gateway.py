@@ -395,6 +395,15 @@ class StripeGateway:
             params, self._options(account_id),
         )
 
+    def retrieve_payment_intent_with_balance(self, account_id, intent_id):
+        """Return a PaymentIntent with its latest charge and that charge's balance
+        transaction expanded: what registering and booking its payment need, in one call."""
+        return self._call(
+            'payment_intents.retrieve', self._client.v1.payment_intents.retrieve,
+            intent_id, {'expand': ['latest_charge.balance_transaction']},
+            self._options(account_id),
+        )
+
     def retrieve_payout(self, account_id, payout_id):
         return self._call(
             'payouts.retrieve', self._client.v1.payouts.retrieve,

@@ -4,6 +4,7 @@ import time
 from odoo import api, fields, models
 from odoo.fields import Domain
 
+from .. import const
 from ..utils.stripe_gateway import StripeGatewayError
 
 _logger = logging.getLogger(__name__)
@@ -192,6 +193,66 @@ class ResCompany(models.Model):
 
     # === BUSINESS METHODS - BALANCE === #
 
+    def _stripe_sync_balance(self, source):
+        """Book the balance transactions of the company's Stripe account that are not yet,
+        through what each belongs to: its payment, refund or dispute is fetched and applied
+        first (as its event would have been, through ``_stripe_fetch_and_apply``), its payout
+        fetched, and what belongs to nothing of Odoo's is booked alone.
+
+        Lists those created since the cursor less a margin (``const.BALANCE_SYNC_MARGIN``),
+        oldest first, and moves the cursor to the newest seen.
+
+        :param str source: What triggered this, for the chatter.
+        :return: The balance transactions booked now.
+        :rtype: stripe.balance.transaction
+        """
+        self.ensure_one()
+        company = self.sudo()
+        Transaction = self.env['stripe.balance.transaction']
+        transactions = Transaction._stripe_list(
+            company, max(company.stripe_balance_cursor - const.BALANCE_SYNC_MARGIN, 0),
+        )
+        booked_before = set(
+            Transaction._stripe_booked(t['id'] for t in transactions).mapped('stripe_id')
+        )
+        records = Transaction.browse()
+        for transaction in transactions:
+            if transaction['id'] not in booked_before:
+                records |= company._stripe_book_listed(transaction, source)
+        newest = max([company.stripe_balance_cursor] + [t['created'] for t in transactions])
+        if newest != company.stripe_balance_cursor:
+            company.stripe_balance_cursor = newest
+        return records
+
+    def _stripe_book_listed(self, transaction, source):
+        """Book one listed balance transaction (its ``source`` expanded) through what it
+        belongs to, then alone if that did not book it."""
+        self.ensure_one()
+        Transaction = self.env['stripe.balance.transaction']
+        origin = transaction.get('source')
+        origin = origin if isinstance(origin, dict) else {}
+        kind = origin.get('object')
+        if kind in ('charge', 'refund', 'dispute'):
+            intent_id = origin.get('payment_intent')
+            if not intent_id and kind == 'dispute' and origin.get('charge'):
+                intent_id = self.env['stripe.platform']._get_gateway().retrieve_charge(
+                    self.stripe_account_id, origin['charge'],
+                ).get('payment_intent')
+            intent = self.env['stripe.payment.intent'].sudo().search([
+                ('stripe_id', '=', intent_id or False),
+                ('stripe_account_id', '=', self.stripe_account_id),
+            ], limit=1)
+            if intent and kind == 'charge':
+                intent._stripe_fetch_and_apply('payment_intent', source)
+            elif intent:
+                # The expanded source was fetched just now: it is applied as it is.
+                origin.setdefault('payment_intent', intent.stripe_id)
+                intent._stripe_apply_fetched(kind, origin, source)
+        elif kind == 'payout':
+            Transaction._stripe_book_payout(self, origin)
+        return Transaction._stripe_booked([transaction['id']]) \
+            or Transaction._stripe_book(self, transaction)
+
     def _stripe_books_ready(self):
         """Return whether this company's Stripe account can be read into its books now."""
         self.ensure_one()
@@ -209,9 +270,7 @@ class ResCompany(models.Model):
         for company in companies:
             try:
                 with self.env.cr.savepoint():
-                    self.env['stripe.balance.transaction']._stripe_sync(
-                        company, self.env._("scheduled check with Stripe"),
-                    )
+                    company._stripe_sync_balance(self.env._("scheduled check with Stripe"))
             except StripeGatewayError as error:
                 _logger.warning("Booking Stripe's balance of company %s failed: %s",
                                 company.id, error)

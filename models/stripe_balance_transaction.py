@@ -1,4 +1,3 @@
-import logging
 from datetime import datetime, timezone
 
 from odoo import api, fields, models
@@ -7,8 +6,6 @@ from odoo.tools import SQL
 
 from .. import const
 from ..utils import money
-
-_logger = logging.getLogger(__name__)
 
 
 class StripeBalanceTransaction(models.Model):
@@ -445,28 +442,17 @@ class StripeBalanceTransaction(models.Model):
             payout.get('balance_transaction'), payout.get('failure_balance_transaction'),
         ])
 
-    # === BUSINESS METHODS - THE CHECK WITH STRIPE === #
+    # === BUSINESS METHODS - LISTING === #
 
     @api.model
-    def _stripe_sync(self, company, source, created_gte=None, transaction_type=None):
-        """Book the balance transactions of the company's Stripe account that are not yet,
-        through the object each belongs to (its payment, refund, dispute or payout is applied
-        first, as its event would have), oldest first.
+    def _stripe_list(self, company, created_gte=0, transaction_type=None):
+        """Return the company's balance transactions created since ``created_gte`` (Unix
+        time), all pages, each with its ``source`` expanded, oldest first.
 
-        Without ``created_gte``, lists from the company's cursor less a margin
-        (``const.BALANCE_SYNC_MARGIN``) and moves the cursor to the newest transaction seen.
-
-        :param str source: What triggered this, for the chatter.
-        :param int created_gte: List only those created since this Unix time.
-        :param str transaction_type: List only those of this ``type``.
-        :return: The records booked now.
-        :rtype: stripe.balance.transaction
+        :param str transaction_type: Only those of this ``type``.
+        :rtype: list(dict)
         """
-        company = company.sudo()
         gateway = self.env['stripe.platform']._get_gateway()
-        move_cursor = created_gte is None
-        if move_cursor:
-            created_gte = max(company.stripe_balance_cursor - const.BALANCE_SYNC_MARGIN, 0)
         transactions, starting_after = [], None
         while True:
             page = gateway.list_balance_transactions(
@@ -478,45 +464,7 @@ class StripeBalanceTransaction(models.Model):
             if not page.get('has_more') or not page['data']:
                 break
             starting_after = page['data'][-1]['id']
-        transactions.sort(key=lambda transaction: (transaction['created'], transaction['id']))
-        booked_before = set(self._stripe_booked(t['id'] for t in transactions).mapped('stripe_id'))
-        records = self.browse()
-        newest = company.stripe_balance_cursor
-        for transaction in transactions:
-            newest = max(newest, transaction['created'])
-            if transaction['id'] in booked_before:
-                continue
-            records |= self._stripe_book_listed(company, transaction, source)
-        if move_cursor and newest != company.stripe_balance_cursor:
-            company.stripe_balance_cursor = newest
-        return records
-
-    @api.model
-    def _stripe_book_listed(self, company, transaction, source):
-        """Book one listed balance transaction (its ``source`` expanded) through what it
-        belongs to, then alone if that did not book it."""
-        origin = transaction.get('source')
-        origin = origin if isinstance(origin, dict) else {}
-        kind = origin.get('object')
-        if kind in ('charge', 'refund', 'dispute'):
-            intent_id = origin.get('payment_intent')
-            if not intent_id and kind == 'dispute' and origin.get('charge'):
-                intent_id = self.env['stripe.platform']._get_gateway().retrieve_charge(
-                    company.stripe_account_id, origin['charge'],
-                ).get('payment_intent')
-            intent = self.env['stripe.payment.intent'].sudo().search([
-                ('stripe_id', '=', intent_id or False),
-                ('stripe_account_id', '=', company.stripe_account_id),
-            ], limit=1)
-            if intent:
-                if kind == 'charge':
-                    intent._stripe_fetch_and_apply('payment_intent', source)
-                elif kind == 'refund':
-                    intent._stripe_apply_fetched('refund', origin, source)
-                else:
-                    origin.setdefault('payment_intent', intent.stripe_id)
-                    intent._stripe_apply_fetched('dispute', origin, source)
-        elif kind == 'payout':
-            self._stripe_book_payout(company, origin)
-        return self._stripe_booked([transaction['id']]) \
-            or self._stripe_book(company, transaction)
+        # Newest first from Stripe; equal times keep Stripe's order, reversed.
+        transactions.reverse()
+        transactions.sort(key=lambda transaction: transaction['created'])
+        return transactions

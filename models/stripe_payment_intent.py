@@ -458,10 +458,10 @@ class StripePaymentIntent(models.Model):
         if refund_fee:
             # The fee given back is a balance transaction of its own, which no refund field
             # names: book those of the refund's moment now rather than at the next check.
-            self.env['stripe.balance.transaction']._stripe_sync(
-                intent.company_id, source, created_gte=refund['created'],
-                transaction_type='application_fee_refund',
-            )
+            Transaction = self.env['stripe.balance.transaction']
+            Transaction._stripe_book_all(intent.company_id, Transaction._stripe_list(
+                intent.company_id, refund['created'], 'application_fee_refund',
+            ))
         return intent.refund_ids.filtered(lambda r: r.stripe_id == refund['id'])
 
     def _apply_stripe_dispute(self, dispute, source):

@@ -59,7 +59,7 @@ class TestBooks(StripeBooksCommon):
         self.assertEqual(payment.date, self._day(1), "dated when Stripe charged")
         # Its event again, and the check with Stripe: booked once.
         invoice.action_stripe_check()
-        self.env['stripe.balance.transaction']._stripe_sync(self.company, "test")
+        self.company._stripe_sync_balance("test")
         self.assertEqual(self._booked(reporting_category='charge'), record)
         self.assertEqual(self.env['account.bank.statement.line'].search_count(
             [('journal_id', '=', line.journal_id.id)],

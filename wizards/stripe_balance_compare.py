@@ -101,8 +101,8 @@ class StripeBalanceCompare(models.TransientModel):
         """Book the balance transactions Odoo missed, then compare again."""
         self.ensure_one()
         self.company_id._stripe_check_access('account.group_account_invoice')
-        self.env['stripe.balance.transaction']._stripe_sync(
-            self.company_id, self.env._("check with Stripe by %(user)s", user=self.env.user.name),
+        self.company_id._stripe_sync_balance(
+            self.env._("check with Stripe by %(user)s", user=self.env.user.name),
         )
         return self._action_open(self.company_id)
 

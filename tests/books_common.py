@@ -52,7 +52,9 @@ class StripeBooksCommon(StripeRefundCommon):
         return self.month_start + timedelta(days=day)
 
     def _set_odoo_rates(self):
-        """Activate the currencies and give Odoo its own rates for the month."""
+        """Activate the currencies and give Odoo its own rates for the month; Stripe's are the
+        emulator's snapshot, said here (USD per unit) so that nothing depends on its defaults."""
+        self.emulator.set_exchange_rates({'eur': 1.08, 'jpy': 0.0067, 'kwd': 3.25})
         for code, (first, second) in self.odoo_rates.items():
             currency = self.env['res.currency'].with_context(active_test=False).search(
                 [('name', '=', code)],

@@ -1,6 +1,6 @@
 {
     'name': "Stripe Connect for Invoices",
-    'version': '19.0.1.2.0',
+    'version': '19.0.1.3.0',
     'category': 'Accounting/Accounting',
     'summary': "Connect your own Stripe account and get your invoices paid online.",
     'author': "account_stripe_connect developers",
@@ -20,12 +20,14 @@
         'views/account_move_stripe_refund_views.xml',
         'views/menus.xml',
         'views/stripe_refund_views.xml',
+        'views/stripe_balance_transaction_views.xml',
         'views/pay_page_templates.xml',
         'views/connect_templates.xml',
         'views/portal_templates.xml',
         'views/report_invoice.xml',
         'wizards/stripe_disconnect_wizard_views.xml',
         'wizards/stripe_refund_wizard_views.xml',
+        'wizards/stripe_balance_compare_views.xml',
     ],
     'assets': {
         'web.assets_tests': [

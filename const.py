@@ -84,6 +84,13 @@ HANDLED_WEBHOOK_EVENTS = [
     'charge.dispute.created',
     'charge.dispute.updated',
     'charge.dispute.closed',
+    'charge.dispute.funds_withdrawn',
+    'charge.dispute.funds_reinstated',
+    'payout.created',
+    'payout.updated',
+    'payout.paid',
+    'payout.failed',
+    'payout.canceled',
     'account.updated',
     'account.application.deauthorized',
 ]
@@ -161,18 +168,39 @@ REFUND_REGISTERED_STATES = ('pending', 'succeeded')
 # Dispute statuses, grouped by what they mean for the invoice.
 # See https://docs.stripe.com/api/disputes/object#dispute_object-status
 DISPUTE_STATUS_MAPPING = {
-    'open': ('warning_needs_response', 'warning_under_review', 'needs_response', 'under_review'),
+    'open': (
+        'warning_needs_response', 'warning_under_review', 'needs_response', 'under_review',
+        'appeal_needs_response', 'appeal_under_review',
+    ),
     'won': ('won', 'prevented'),
     'lost': ('lost',),
     'closed': ('warning_closed',),
 }
 
-
-
 def state_for_status(mapping, status, default):
     """Return the state of one of the mappings above that a Stripe status belongs to."""
     return next((state for state, statuses in mapping.items() if status in statuses), default)
 
+
+# === BOOKS === #
+
+# How each balance transaction is booked on the company's Stripe journal, by its
+# ``reporting_category`` (Stripe's accounting classification, steadier than ``type``):
+# ``charge`` the customer's payment, ``refund`` and ``refund_failure`` a refund and its
+# failure, ``dispute`` and ``dispute_reversal`` a dispute's withdrawal and reinstatement,
+# ``payout`` and ``payout_reversal`` a payout and its failure or cancellation, ``fee`` fees
+# (an application fee given back). Anything else goes to the journal's suspense account, for
+# the accountant. See https://docs.stripe.com/reports/reporting-categories
+BT_CATEGORIES = (
+    'charge', 'refund', 'refund_failure', 'dispute', 'dispute_reversal', 'payout',
+    'payout_reversal', 'fee',
+)
+# The hourly job lists the balance transactions created since its last run less this margin
+# (seconds), so that one Stripe made visible late is still found; those already booked are
+# skipped.
+BALANCE_SYNC_MARGIN = 24 * 3600
+# Stripe's page size limit for lists.
+LIST_PAGE_SIZE = 100
 
 # How far back the scheduled check with Stripe looks for paid PaymentIntents whose refunds or
 # disputes may have changed on Stripe without Odoo hearing of it (a lost webhook), in days.

@@ -200,7 +200,7 @@ class AccountMove(models.Model):
 
         def apply():
             if answer:
-                intent._apply_stripe_intent(answer, source)
+                intent._stripe_apply_fetched('payment_intent', answer, source)
             self._stripe_end_confirmation(marker)
         self._stripe_in_own_transaction(apply)
         return intent

@@ -265,7 +265,7 @@ class ResCompany(models.Model):
                 'stripe_livemode': platform._is_live(),
             })
             self._stripe_apply_account(account)
-            self._stripe_ensure_journal()
+            self._stripe_open_books()
         link = gateway.create_account_link(self.stripe_account_id, refresh_url, return_url)
         return link['url']
 
@@ -292,7 +292,7 @@ class ResCompany(models.Model):
             'stripe_connect_method': 'oauth',
             'stripe_livemode': self.env['stripe.platform']._is_live(),
         })
-        self._stripe_ensure_journal()
+        self._stripe_open_books()
         self._stripe_apply_account(gateway.retrieve_account(token['stripe_user_id']))
 
     def _stripe_disconnect(self, deauthorize=True):
@@ -339,43 +339,3 @@ class ResCompany(models.Model):
         _logger.info("Company %s disconnected from Stripe account %s", self.id, account_id)
         self.env['account.move']._stripe_cancel_stale_later()
         return failure
-
-    # === BUSINESS METHODS - ACCOUNTING === #
-
-    def _stripe_ensure_journal(self):
-        """Create the company's Stripe journal, with its own outstanding receipts account."""
-        self.ensure_one()
-        if self.stripe_journal_id:
-            return self.stripe_journal_id
-        company_sudo = self.sudo()
-        Account = self.env['account.account'].sudo().with_company(company_sudo)
-        receipts = self.env['account.chart.template'].with_company(company_sudo).ref(
-            'account_journal_payment_debit_account_id', raise_if_not_found=False,
-        )
-        start_code = receipts.code if receipts else '101900'
-        outstanding = Account.create({
-            'name': self.env._("Stripe Outstanding Receipts"),
-            'code': Account._search_new_account_code(start_code),
-            'account_type': 'asset_current',
-            'reconcile': True,
-        })
-        journal = self.env['account.journal'].sudo().with_company(company_sudo).create({
-            'name': "Stripe",
-            'type': 'bank',
-            'code': self._stripe_new_journal_code(),
-            'company_id': self.id,
-        })
-        journal.inbound_payment_method_line_ids[:1].payment_account_id = outstanding
-        company_sudo.stripe_journal_id = journal
-        return journal
-
-    def _stripe_new_journal_code(self):
-        self.ensure_one()
-        taken = set(self.env['account.journal'].sudo().search(
-            [('company_id', '=', self.id)]
-        ).mapped('code'))
-        code, counter = 'STRP', 1
-        while code in taken:
-            counter += 1
-            code = f'STR{counter}'
-        return code

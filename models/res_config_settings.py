@@ -18,6 +18,7 @@ PLATFORM_FIELDS = {
     'stripe_mode': 'mode',
     'stripe_fee_percent': 'fee_percent',
     'stripe_fee_fixed': 'fee_fixed',
+    'stripe_refund_application_fee': 'refund_application_fee',
     'stripe_api_base': 'api_base',
     'stripe_connect_base': 'connect_base',
     'stripe_js_url': 'js_url',
@@ -47,6 +48,12 @@ class ResConfigSettings(models.TransientModel):
     stripe_fee_fixed = fields.Float(
         string="Platform Fee (fixed)", groups='base.group_system',
         help="Fixed amount, in the company's currency, the platform keeps on each payment.",
+    )
+    stripe_refund_application_fee = fields.Boolean(
+        string="Refunds Give the Platform Fee Back", groups='base.group_system',
+        help="Whether a refund made in Odoo also gives back the platform's application fee on "
+             "the payment, in proportion to the amount refunded (Stripe's "
+             "refund_application_fee). Refunds made in Stripe's dashboard keep it.",
     )
     stripe_api_base = fields.Char(
         string="Stripe API Address", groups='base.group_system',
@@ -108,6 +115,10 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.stripe_partial_payment_minimum', readonly=False,
         currency_field='currency_id',
     )
+    stripe_fee_account_id = fields.Many2one(
+        related='company_id.stripe_fee_account_id', readonly=False,
+    )
+    stripe_journal_id = fields.Many2one(related='company_id.stripe_journal_id')
 
     # === COMPUTE METHODS === #
 
@@ -151,6 +162,7 @@ class ResConfigSettings(models.TransientModel):
             else:
                 values[field_name] = platform._get_setting(key)
         values['stripe_fee_percent'], values['stripe_fee_fixed'] = platform._get_fee_settings()
+        values['stripe_refund_application_fee'] = platform._refund_application_fee()
         mode = (platform._get_setting('mode') or '').strip().lower()
         values['stripe_mode'] = mode if mode in ('test', 'live') \
             else key_mode(platform._get_setting('secret_key')) or 'test'
@@ -259,6 +271,11 @@ class ResConfigSettings(models.TransientModel):
             'target': 'new',
             'context': {'default_company_id': self.company_id.id},
         }
+
+    def action_stripe_compare_balance(self):
+        """Show Stripe's balance of the company's account beside its Stripe journals'."""
+        self.ensure_one()
+        return self.company_id.action_stripe_compare_balance()
 
     def action_stripe_create_webhook(self):
         """Register this database's Connect webhook endpoint on Stripe and keep its secret.

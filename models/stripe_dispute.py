@@ -11,7 +11,10 @@ from .. import const
 class StripeDispute(models.Model):
     """One Stripe dispute (chargeback) of a PaymentIntent's charge, as Stripe last reported it.
 
-    A lost dispute produces one payment taking the disputed amount back off the invoice.
+    While it is open the invoice stays paid: Stripe holds the disputed amount (withdrawn from
+    the balance, waiting on the Stripe outstanding payments account). Lost, one payment takes
+    it back off the invoice, which is due again. Won on appeal after that, one more payment
+    puts it back: the invoice is paid again.
     """
 
     _name = 'stripe.dispute'
@@ -55,12 +58,25 @@ class StripeDispute(models.Model):
         ondelete='restrict', check_company=True,
         help="The payment that took the disputed amount back off the invoice, once lost.",
     )
+    won_back_payment_id = fields.Many2one(
+        comodel_name='account.payment', readonly=True,
+        ondelete='restrict', check_company=True,
+        help="The payment that put the amount back on the invoice when the dispute, lost "
+             "first, was won on appeal.",
+    )
+    balance_transaction_ids = fields.One2many(
+        string="Balance Transactions", comodel_name='stripe.balance.transaction',
+        inverse_name='dispute_id', readonly=True,
+    )
 
     _stripe_id_unique = models.Constraint(
         'UNIQUE(stripe_id)', "A Stripe dispute belongs to one record.",
     )
     _payment_unique = models.Constraint(
         'UNIQUE(payment_id)', "A reversal payment comes from one Stripe dispute.",
+    )
+    _won_back_payment_unique = models.Constraint(
+        'UNIQUE(won_back_payment_id)', "A won back payment comes from one Stripe dispute.",
     )
 
     # === BUSINESS METHODS === #
@@ -79,8 +95,9 @@ class StripeDispute(models.Model):
 
     def _stripe_update(self, dispute, source, is_new):
         """Bring this record in line with the Dispute as Stripe has it now and act on what
-        changed: ask the invoice's responsible to answer an open dispute, take the amount back
-        off the invoice once lost (once), close the request once decided.
+        changed: ask the invoice's responsible to answer an open dispute (or appeal), take the
+        amount back off the invoice once lost and put it back once won on appeal (each once),
+        close the request once decided.
 
         Called under the row lock of the PaymentIntent (see
         ``stripe.payment.intent._apply_stripe_dispute``).
@@ -98,17 +115,7 @@ class StripeDispute(models.Model):
             'reason': dispute.get('reason') or False,
             'evidence_due_by': self._due_by_from_stripe(dispute),
         })
-        intent = self.intent_id
-        # Stripe takes back at most what the customer had not been refunded yet.
-        taken_back = min(self.amount, intent.amount_received - intent.amount_refunded)
-        if new_state == 'lost' and not self.payment_id \
-                and self.currency_id.compare_amounts(taken_back, 0.0) > 0:
-            self.payment_id = intent._register_outbound_payment(
-                taken_back, self.env._(
-                    "%(invoice)s - %(dispute)s (dispute lost)",
-                    invoice=self.move_id.name, dispute=self.stripe_id,
-                ),
-            )
+        self._stripe_update_payments(dispute)
         if old_status != self.stripe_status:
             self._post_status_message(source, is_new)
         if new_state == 'open':
@@ -118,6 +125,46 @@ class StripeDispute(models.Model):
         if old_status == self.stripe_status:
             return self.env._("Dispute %(dispute)s unchanged.", dispute=self.stripe_id)
         return self._state_sentence()
+
+    @api.model
+    def _stripe_moment(self, dispute, category):
+        """Return when Stripe moved a dispute's money (its balance transaction of this
+        ``reporting_category``: ``dispute`` the withdrawal, ``dispute_reversal`` the
+        reinstatement), else when the dispute was opened."""
+        moments = [
+            transaction['created'] for transaction in dispute.get('balance_transactions') or []
+            if transaction.get('reporting_category') == category
+        ]
+        return max(moments) if moments else dispute.get('created')
+
+    def _stripe_update_payments(self, dispute):
+        """Lost: take the disputed amount back off the invoice, once, dated when Stripe
+        withdrew it. Won after that (on appeal): put it back, once, dated when Stripe
+        reinstated it. Called under the PaymentIntent's row lock."""
+        self.ensure_one()
+        intent = self.intent_id
+        accounting = self.env['stripe.accounting']
+        # Stripe takes back at most what the customer had not been refunded yet.
+        taken_back = min(self.amount, intent.amount_received - intent.amount_refunded)
+        if self.state == 'lost' and not self.payment_id \
+                and self.currency_id.compare_amounts(taken_back, 0.0) > 0:
+            self.payment_id = accounting._stripe_register_given_back(
+                intent, taken_back, self._stripe_moment(dispute, 'dispute'), self.env._(
+                    "%(invoice)s - %(dispute)s (dispute lost)",
+                    invoice=self.move_id.name, dispute=self.stripe_id,
+                ),
+            )
+            # The withdrawal may be booked already, waiting for this payment.
+            self.balance_transaction_ids._stripe_match()
+        elif self.state == 'won' and self.payment_id and not self.won_back_payment_id:
+            self.won_back_payment_id = accounting._stripe_register_inbound(
+                intent, self.payment_id.amount, self._stripe_moment(dispute, 'dispute_reversal'),
+                self.env._(
+                    "%(invoice)s - %(dispute)s (dispute won on appeal)",
+                    invoice=self.move_id.name, dispute=self.stripe_id,
+                ),
+            )
+            self.balance_transaction_ids._stripe_match()
 
     def _state_sentence(self):
         """Say where the dispute stands, in one sentence."""
@@ -130,6 +177,13 @@ class StripeDispute(models.Model):
                 dispute=self.stripe_id,
                 amount=self.currency_id.format(self.payment_id.amount or self.amount),
                 payment=self.payment_id.display_name or self.env._("no payment"),
+            )
+        if self.state == 'won' and self.won_back_payment_id:
+            return self.env._(
+                "Dispute %(dispute)s won on appeal: %(amount)s is paid again by %(payment)s.",
+                dispute=self.stripe_id,
+                amount=self.currency_id.format(self.won_back_payment_id.amount),
+                payment=self.won_back_payment_id.display_name,
             )
         if self.state == 'won':
             return self.env._(
@@ -168,10 +222,10 @@ class StripeDispute(models.Model):
         the dispute before Stripe's evidence deadline."""
         self.ensure_one()
         deadline = self.evidence_due_by.date() if self.evidence_due_by else fields.Date.today()
-        if self.activity_id:
-            if self.activity_id.active:
-                self.activity_id.sudo().date_deadline = deadline
+        if self.activity_id.active:
+            self.activity_id.sudo().date_deadline = deadline
             return
+        # None yet, or the one of a dispute since lost and now appealed: a new request.
         move = self.move_id.sudo()
         responsible = next((
             user for user in (move.invoice_user_id, move.create_uid)

@@ -2,11 +2,9 @@ import logging
 import time
 from datetime import timedelta
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command, Domain
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .. import const
@@ -101,13 +99,15 @@ class StripePaymentIntent(models.Model):
 
     @api.depends(
         'refund_ids.state', 'refund_ids.amount', 'dispute_ids.state', 'dispute_ids.payment_id',
+        'dispute_ids.won_back_payment_id',
     )
     def _compute_amount_refunded(self):
         for intent in self:
             refunds = intent.refund_ids.filtered(
                 lambda r: r.state in const.REFUND_REGISTERED_STATES
             )
-            lost = intent.dispute_ids.filtered(lambda d: d.state == 'lost' and d.payment_id)
+            # Taken back by a dispute lost (appealed or not), unless won back on appeal.
+            lost = intent.dispute_ids.filtered(lambda d: d.payment_id and not d.won_back_payment_id)
             intent.amount_refunded = sum(refunds.mapped('amount')) \
                 + sum(lost.mapped('payment_id.amount'))
 
@@ -255,7 +255,7 @@ class StripePaymentIntent(models.Model):
                 'amount_minor': intent['amount'],
             })
         self.write(values)
-        payment = self._register_payment(source)
+        payment = self.env['stripe.accounting']._stripe_register_received(self, intent, source)
         return False, self.env._(
             "Registered payment %(payment)s.", payment=payment.display_name,
         ) + note
@@ -274,17 +274,17 @@ class StripePaymentIntent(models.Model):
         return label
 
     def _stripe_fetch(self, source):
-        """Fetch this PaymentIntent from Stripe and apply it (exactly once).
+        """Fetch this PaymentIntent from Stripe and apply it (exactly once), booking its
+        charge's balance transaction once the payment is registered.
 
         :param str source: What triggered this, for the chatter.
         :return: The PaymentIntent as Stripe has it.
         :rtype: dict
         """
         self.ensure_one()
-        stripe_intent = self.env['stripe.platform']._get_gateway().retrieve_payment_intent(
-            self.stripe_account_id, self.stripe_id, expand_charge=True,
-        )
-        self._apply_stripe_intent(stripe_intent, source)
+        stripe_intent = self.env['stripe.platform']._get_gateway() \
+            .retrieve_payment_intent_with_balance(self.stripe_account_id, self.stripe_id)
+        self._stripe_apply_fetched('payment_intent', stripe_intent, source)
         return stripe_intent
 
     # === BUSINESS METHODS - CONFIRMATION ON THE SERVER === #
@@ -409,71 +409,6 @@ class StripePaymentIntent(models.Model):
                 if isinstance(error, (StripeUnavailableError, StripeConfigurationError)):
                     break
 
-    # === BUSINESS METHODS - ACCOUNTING === #
-
-    def _register_payment(self, source):
-        """Create, post and reconcile the ``account.payment`` of the amount received.
-
-        :rtype: account.payment
-        """
-        self.ensure_one()
-        move = self.move_id.sudo()
-        company = move.company_id
-        journal = company._stripe_ensure_journal()
-        method_line = journal.inbound_payment_method_line_ids.filtered('payment_account_id')[:1] \
-            or journal.inbound_payment_method_line_ids[:1]
-        amount_due_before = move.amount_residual
-        payment_values = {
-            'amount': self.amount_received,
-            'payment_type': 'inbound',
-            'partner_type': 'customer',
-            'partner_id': move.commercial_partner_id.id,
-            'currency_id': self.currency_id.id,
-            'journal_id': journal.id,
-            'company_id': company.id,
-            'payment_method_line_id': method_line.id,
-            'memo': f'{move.name} - {self.stripe_id}',
-            'invoice_ids': [fields.Command.link(move.id)],
-        }
-        receivable_lines = move.line_ids.filtered(lambda line: line.display_type == 'payment_term')
-        if receivable_lines:
-            payment_values['destination_account_id'] = receivable_lines[0].account_id.id
-        payment = self.env['account.payment'].sudo().with_company(company).create(payment_values)
-        payment.action_post()
-        self.sudo().payment_id = payment
-        if move.state == 'posted':
-            def open_lines(lines):
-                return lines.filtered(
-                    lambda line: line.account_id == payment.destination_account_id
-                    and not line.reconciled
-                )
-            invoice_lines = open_lines(move.line_ids)
-            if invoice_lines:  # Nothing left due (paid another way): all of it stays as credit.
-                (open_lines(payment.move_id.line_ids) + invoice_lines).reconcile()
-        self._post_payment_message(source, amount_due_before)
-        return payment
-
-    def _post_payment_message(self, source, amount_due_before):
-        """Tell the invoice's followers (internally) what was paid, how and where."""
-        self.ensure_one()
-        move = self.move_id.sudo()
-        body = Markup("<p>%s</p>") % self.env._(
-            "%(amount)s paid online with Stripe (%(method)s, reference %(reference)s), "
-            "registered from the %(origin)s as %(payment)s.",
-            amount=self.currency_id.format(self.amount_received),
-            method=self.payment_method_label or self.env._("online payment"),
-            reference=self.stripe_id,
-            origin=source,
-            payment=self.payment_id.display_name,
-        )
-        if self.currency_id.compare_amounts(self.amount_received, amount_due_before) > 0:
-            body += Markup("<p>%s</p>") % self.env._(
-                "The customer paid %(extra)s more than was due; it stays as the customer's "
-                "outstanding credit.",
-                extra=self.currency_id.format(self.amount_received - amount_due_before),
-            )
-        move.message_post(body=body, subtype_xmlid='mail.mt_note')
-
     # === BUSINESS METHODS - REFUNDS AND DISPUTES === #
 
     def _mark_changed(self):
@@ -497,11 +432,69 @@ class StripePaymentIntent(models.Model):
         self.ensure_one()
         if self.state == 'succeeded' and self.payment_id:
             return True
-        stripe_intent = self.env['stripe.platform']._get_gateway().retrieve_payment_intent(
-            self.stripe_account_id, self.stripe_id, expand_charge=True,
-        )
-        self._apply_stripe_intent(stripe_intent, source)
+        self._stripe_fetch_and_apply('payment_intent', source)
         return bool(self.payment_id)
+
+    def _stripe_fetch_and_apply(self, kind, source, object_id=None):
+        """Fetch from Stripe what of this PaymentIntent an event or a check names, as Stripe
+        has it now (never an event's copy), then apply it (see :meth:`_stripe_apply_fetched`).
+
+        :param str kind: ``payment_intent`` (this one), ``refund`` or ``dispute`` (the one of
+            id ``object_id``), ``refunds`` or ``disputes`` (all of this PaymentIntent's).
+        :param str source: What triggered this, for the chatter.
+        :param str object_id: The Refund's or Dispute's id.
+        :return: Whether each object was applied (not refused), and what was done.
+        :rtype: list(tuple(bool, str))
+        """
+        self.ensure_one()
+        gateway = self.env['stripe.platform']._get_gateway()
+        account = self.stripe_account_id
+        if kind == 'payment_intent':
+            objects = [gateway.retrieve_payment_intent_with_balance(account, self.stripe_id)]
+        elif kind == 'refund':
+            objects = [gateway.retrieve_refund(account, object_id)]
+        elif kind == 'refunds':
+            # Stripe lists the newest first: apply them in the order they happened.
+            objects = list(reversed(gateway.list_refunds(account, self.stripe_id)['data']))
+        elif kind == 'dispute':
+            dispute = gateway.retrieve_dispute(account, object_id)
+            if not dispute.get('payment_intent') and dispute.get('charge'):
+                dispute['payment_intent'] = gateway.retrieve_charge(
+                    account, dispute['charge'],
+                ).get('payment_intent')
+            objects = [dispute]
+        else:
+            disputes = gateway.list_disputes(account, self.stripe_id)['data']
+            objects = [
+                dispute for dispute in reversed(disputes)
+                if dispute.get('payment_intent') == self.stripe_id
+            ]
+        single = {'refunds': 'refund', 'disputes': 'dispute'}.get(kind, kind)
+        return [
+            self._stripe_apply_fetched(single, stripe_object, source) for stripe_object in objects
+        ]
+
+    def _stripe_apply_fetched(self, kind, stripe_object, source, credit_note=None):
+        """Apply one object of this PaymentIntent as fetched from Stripe, through the
+        exactly-once code of its kind, which books the balance transactions it moved.
+
+        :param str kind: ``payment_intent``, ``refund`` or ``dispute``.
+        :param dict stripe_object: The object, as Stripe returned it.
+        :param credit_note: The credit note a refund made in Odoo was made for.
+        :return: Whether it was applied (not refused), and what was done.
+        :rtype: tuple(bool, str)
+        """
+        self.ensure_one()
+        if kind == 'payment_intent':
+            refusal, note = self._apply_stripe_intent(stripe_object, source)
+            if not refusal and self.payment_id:
+                self.env['stripe.balance.transaction']._stripe_book_charge(self, stripe_object)
+            return not refusal, note
+        if kind == 'refund':
+            record, note = self._apply_stripe_refund(stripe_object, source, credit_note)
+        else:
+            record, note = self._apply_stripe_dispute(stripe_object, source)
+        return bool(record), note
 
     def _check_stripe_object_matches(self, stripe_object):
         """Return why a refund or dispute from Stripe does not belong to this PaymentIntent.
@@ -572,6 +565,7 @@ class StripePaymentIntent(models.Model):
                 'origin': 'odoo' if made_here else 'stripe',
             })
         note = record._stripe_update(refund, source)
+        self.env['stripe.balance.transaction']._stripe_book_refund(record, refund)
         self._mark_changed()
         return record, note
 
@@ -670,15 +664,28 @@ class StripePaymentIntent(models.Model):
         }
         if reason:
             params['reason'] = reason
+        platform = self.env['stripe.platform']
+        refund_fee = bool(intent.application_fee_minor) and platform._refund_application_fee()
+        if refund_fee:
+            # The platform gives its fee back in proportion (Stripe's rule), as it chose.
+            params['refund_application_fee'] = True
         refund = gateway.create_refund(intent.stripe_account_id, params, idempotency_key)
-        record, note = intent._apply_stripe_refund(
-            refund, self.env._("refund made in Odoo"), credit_note=credit_note,
+        applied, note = intent._stripe_apply_fetched(
+            'refund', refund, self.env._("refund made in Odoo"), credit_note=credit_note,
         )
-        if not record:
+        if not applied:
             raise UserError(self.env._(
                 "Stripe made refund %(refund)s, but Odoo could not register it: %(note)s",
                 refund=refund.get('id'), note=note,
             ))
+        if refund_fee:
+            # The fee given back is a balance transaction of its own, which no refund field
+            # names: book those of the refund's moment now rather than at the next check.
+            Transaction = self.env['stripe.balance.transaction']
+            Transaction._stripe_book_all(intent.company_id, Transaction._stripe_list(
+                intent.company_id, refund['created'], 'application_fee_refund',
+            ))
+        record = intent.refund_ids.filtered(lambda r: r.stripe_id == refund['id'])
         if idempotency_key:
             record.odoo_request_id = idempotency_key
         return record, False
@@ -737,6 +744,7 @@ class StripePaymentIntent(models.Model):
                 'amount_minor': dispute['amount'],
             })
         note = record._stripe_update(dispute, source, is_new)
+        self.env['stripe.balance.transaction']._stripe_book_dispute(record, dispute)
         self._mark_changed()
         return record, note
 
@@ -750,22 +758,12 @@ class StripePaymentIntent(models.Model):
         :rtype: list(str)
         """
         self.ensure_one()
-        gateway = self.env['stripe.platform']._get_gateway()
-        stripe_intent = gateway.retrieve_payment_intent(
-            self.stripe_account_id, self.stripe_id, expand_charge=True,
-        )
-        refusal, note = self._apply_stripe_intent(stripe_intent, source)
+        applied, note = self._stripe_fetch_and_apply('payment_intent', source)[0]
         notes = [note]
-        if refusal or not self.payment_id:
+        if not applied or not self.payment_id:
             return notes
-        # Stripe lists the newest first: apply them in the order they happened.
-        refunds = gateway.list_refunds(self.stripe_account_id, self.stripe_id)['data']
-        for refund in reversed(refunds):
-            notes.append(self._apply_stripe_refund(refund, source)[1])
-        disputes = gateway.list_disputes(self.stripe_account_id, self.stripe_id)['data']
-        for dispute in reversed(disputes):
-            if dispute.get('payment_intent') == self.stripe_id:
-                notes.append(self._apply_stripe_dispute(dispute, source)[1])
+        for kind in ('refunds', 'disputes'):
+            notes += [note for _applied, note in self._stripe_fetch_and_apply(kind, source)]
         return notes
 
     # === BUSINESS METHODS - SCHEDULED JOBS === #
@@ -864,84 +862,6 @@ class StripePaymentIntent(models.Model):
         # Invoices whose press of Pay died mid-call: Stripe was asked, the marker may go.
         (done.move_id - (intents - done).move_id)._stripe_forget_expired_confirmation()
         self.env['ir.cron']._commit_progress()
-
-    # === BUSINESS METHODS - ACCOUNTING OF MONEY GIVEN BACK === #
-
-    def _register_outbound_payment(self, amount, memo, credit_note=None):
-        """Create, post and reconcile a payment giving ``amount`` of this PaymentIntent back
-        to the customer (a refund, or a dispute lost).
-
-        With an open credit note, the payment is reconciled with it: the credit note is paid
-        and the invoice stays paid. Otherwise it is reconciled with this PaymentIntent's own
-        payment, which keeps paying the invoice only for what the customer did not get back:
-        that amount is due on the invoice again.
-
-        :param float amount: In the PaymentIntent's currency.
-        :param str memo: The payment's memo.
-        :param credit_note: The credit note the money is given back for, if any.
-        :rtype: account.payment
-        """
-        self.ensure_one()
-        move = self.move_id.sudo()
-        company = move.company_id
-        journal = company._stripe_ensure_journal()
-        method_line = journal.outbound_payment_method_line_ids.filtered('payment_account_id')[:1] \
-            or journal.outbound_payment_method_line_ids[:1]
-        receivable = self.payment_id.destination_account_id
-        credit_note_lines = self._open_lines(credit_note.sudo().line_ids, receivable) \
-            if credit_note and credit_note.state == 'posted' else None
-        payment = self.env['account.payment'].sudo().with_company(company).create({
-            'amount': amount,
-            'payment_type': 'outbound',
-            'partner_type': 'customer',
-            'partner_id': move.commercial_partner_id.id,
-            'currency_id': self.currency_id.id,
-            'journal_id': journal.id,
-            'company_id': company.id,
-            'payment_method_line_id': method_line.id,
-            'destination_account_id': receivable.id,
-            'memo': memo,
-            'invoice_ids': [Command.link((credit_note if credit_note_lines else move).id)],
-        })
-        payment.action_post()
-        outbound_lines = self._open_lines(payment.move_id.line_ids, receivable)
-        if credit_note_lines:
-            (outbound_lines + credit_note_lines).reconcile()
-            outbound_lines = outbound_lines.filtered(lambda line: not line.reconciled)
-        if outbound_lines:  # No credit note, or more given back than it credits.
-            self._reconcile_given_back(outbound_lines)
-        return payment
-
-    @api.model
-    def _open_lines(self, lines, account):
-        return lines.filtered(lambda line: line.account_id == account and not line.reconciled)
-
-    def _reconcile_given_back(self, outbound_lines):
-        """Let this PaymentIntent's payment cover the money given back first, then the invoice
-        with what is left of it: the invoice is due again by the amount given back."""
-        self.ensure_one()
-        receivable = self.payment_id.destination_account_id
-        payment_lines = self.payment_id.move_id.line_ids.filtered(
-            lambda line: line.account_id == receivable
-        )
-        invoice_lines = self.move_id.sudo().line_ids.filtered(
-            lambda line: line.account_id == receivable
-        )
-        # Undo only the payment's matching with the invoice; other matchings stay.
-        payment_lines.matched_debit_ids.filtered(
-            lambda partial: partial.debit_move_id in invoice_lines
-        ).unlink()
-        (payment_lines + outbound_lines).reconcile()
-        self._reconcile_with_invoice()
-
-    def _reconcile_with_invoice(self):
-        """Reconcile what is left open of this PaymentIntent's payment with the invoice."""
-        self.ensure_one()
-        receivable = self.payment_id.destination_account_id
-        payment_lines = self._open_lines(self.payment_id.move_id.line_ids, receivable)
-        invoice_lines = self._open_lines(self.move_id.sudo().line_ids, receivable)
-        if payment_lines and invoice_lines and self.move_id.state == 'posted':
-            (payment_lines + invoice_lines).reconcile()
 
     # === ACTIONS === #
 

@@ -3,7 +3,7 @@ import functools
 import os
 
 from odoo import api, models
-from odoo.tools import config
+from odoo.tools import config, str2bool
 
 from .. import const
 from ..utils.stripe_gateway import StripeConfigurationError, StripeGateway
@@ -22,6 +22,7 @@ PLATFORM_KEYS = (
     'mode',
     'fee_percent',
     'fee_fixed',
+    'refund_application_fee',
     # Where Stripe is, for a stand-in such as the emulator: with a live key, only the server
     # configuration file may say so (see StripePlatform._get_setting).
     'api_base',
@@ -249,3 +250,10 @@ class StripePlatform(models.AbstractModel):
             except ValueError:
                 return 0.0
         return as_float('fee_percent'), as_float('fee_fixed')
+
+    @api.model
+    def _refund_application_fee(self):
+        """Return whether a refund made in Odoo also gives back, in proportion, the platform's
+        application fee on the payment (Stripe's ``refund_application_fee``; off by default,
+        as on Stripe)."""
+        return str2bool(str(self._get_setting('refund_application_fee') or 'false'), False)

@@ -62,6 +62,10 @@ class StripeRefund(models.Model):
         readonly=True, copy=False, index='btree_not_null',
         help="The request of this database that made the refund, once Odoo finished it.",
     )
+    balance_transaction_ids = fields.One2many(
+        string="Balance Transactions", comodel_name='stripe.balance.transaction',
+        inverse_name='refund_id', readonly=True,
+    )
 
     _stripe_id_unique = models.Constraint(
         'UNIQUE(stripe_id)', "A Stripe refund belongs to one record.",
@@ -97,7 +101,7 @@ class StripeRefund(models.Model):
         })
         registered = new_state in const.REFUND_REGISTERED_STATES
         if registered and not self.payment_id:
-            self._register_payment(source)
+            self._register_payment(source, refund.get('created'))
             return self.env._(
                 "Registered refund %(refund)s as %(payment)s.",
                 refund=self.stripe_id, payment=self.payment_id.display_name,
@@ -118,13 +122,16 @@ class StripeRefund(models.Model):
             "Refund %(refund)s %(status)s.", refund=self.stripe_id, status=refund.get('status'),
         )
 
-    def _register_payment(self, source):
-        """Register the money given back as a refund payment (see
-        ``stripe.payment.intent._register_outbound_payment``) and tell the invoice."""
+    def _register_payment(self, source, timestamp):
+        """Register the money given back as a refund payment dated when Stripe made the
+        refund (see ``stripe.accounting._stripe_register_given_back``) and tell the invoice.
+
+        :param int timestamp: The refund's ``created``.
+        """
         self.ensure_one()
         intent = self.intent_id
-        self.payment_id = intent._register_outbound_payment(
-            self.amount, f'{intent.move_id.name} - {self.stripe_id}',
+        self.payment_id = self.env['stripe.accounting']._stripe_register_given_back(
+            intent, self.amount, timestamp, f'{intent.move_id.name} - {self.stripe_id}',
             credit_note=self.credit_note_id,
         )
         currency = self.currency_id
@@ -156,10 +163,7 @@ class StripeRefund(models.Model):
         the money is back on the Stripe balance, so the invoice is paid again."""
         self.ensure_one()
         payment = self.payment_id.sudo()
-        payment.move_id.line_ids.remove_move_reconcile()
-        payment.action_draft()
-        payment.action_cancel()
-        self.intent_id._reconcile_with_invoice()
+        self.env['stripe.accounting']._stripe_cancel_payment(self.intent_id, payment)
         body = Markup("<p>%s</p>") % self.env._(
             "Stripe refund %(refund)s %(status)s (%(reason)s): the money is back on the Stripe "
             "balance, its payment %(payment)s is canceled (from the %(trigger)s).",

@@ -192,6 +192,13 @@ class StripeWebhookEvent(models.Model):
             'charge.dispute.created': self._stripe_handle_dispute,
             'charge.dispute.updated': self._stripe_handle_dispute,
             'charge.dispute.closed': self._stripe_handle_dispute,
+            'charge.dispute.funds_withdrawn': self._stripe_handle_dispute,
+            'charge.dispute.funds_reinstated': self._stripe_handle_dispute,
+            'payout.created': self._stripe_handle_payout,
+            'payout.updated': self._stripe_handle_payout,
+            'payout.paid': self._stripe_handle_payout,
+            'payout.failed': self._stripe_handle_payout,
+            'payout.canceled': self._stripe_handle_payout,
             'account.updated': self._stripe_handle_account_updated,
             'account.application.deauthorized': self._stripe_handle_deauthorized,
         }
@@ -250,11 +257,10 @@ class StripeWebhookEvent(models.Model):
                 "company's."
             ), links
         # Never trust the event's copy: ask Stripe for the PaymentIntent as it is now.
-        stripe_intent = self.env['stripe.platform']._get_gateway().retrieve_payment_intent(
-            intent.stripe_account_id, intent.stripe_id, expand_charge=True,
-        )
-        refusal, note = intent._apply_stripe_intent(stripe_intent, self.env._("Stripe webhook"))
-        return ('refused' if refusal else 'processed'), note, links
+        applied, note = intent._stripe_fetch_and_apply(
+            'payment_intent', self.env._("Stripe webhook"),
+        )[0]
+        return ('processed' if applied else 'refused'), note, links
 
     def _stripe_intent_of(self, event, intent_id):
         """Return the PaymentIntent record an event about a charge, refund or dispute concerns.
@@ -284,12 +290,11 @@ class StripeWebhookEvent(models.Model):
         intent, outcome = self._stripe_intent_of(event, data_object.get('payment_intent'))
         if outcome:
             return outcome
-        refund = self.env['stripe.platform']._get_gateway().retrieve_refund(
-            intent.stripe_account_id, data_object.get('id'),
-        )
-        record, note = intent._apply_stripe_refund(refund, self.env._("Stripe webhook"))
+        applied, note = intent._stripe_fetch_and_apply(
+            'refund', self.env._("Stripe webhook"), data_object.get('id'),
+        )[0]
         links = {'move_id': intent.move_id.id, 'company_id': intent.company_id.id}
-        return ('processed' if record else 'refused'), note, links
+        return ('processed' if applied else 'refused'), note, links
 
     def _stripe_handle_charge_refunded(self, event):
         """Apply ``charge.refunded``: fetch the PaymentIntent's refunds from Stripe and register
@@ -298,17 +303,11 @@ class StripeWebhookEvent(models.Model):
         intent, outcome = self._stripe_intent_of(event, data_object.get('payment_intent'))
         if outcome:
             return outcome
-        refunds = self.env['stripe.platform']._get_gateway().list_refunds(
-            intent.stripe_account_id, intent.stripe_id,
-        )['data']
-        results = [
-            intent._apply_stripe_refund(refund, self.env._("Stripe webhook"))
-            for refund in reversed(refunds)  # Oldest first.
-        ]
+        results = intent._stripe_fetch_and_apply('refunds', self.env._("Stripe webhook"))
         links = {'move_id': intent.move_id.id, 'company_id': intent.company_id.id}
-        if results and not any(record for record, _note in results):
+        if results and not any(applied for applied, _note in results):
             return 'refused', results[0][1], links
-        return 'processed', ' '.join(note for _record, note in results) or self.env._(
+        return 'processed', ' '.join(note for _applied, note in results) or self.env._(
             "Stripe lists no refund of this payment."
         ), links
 
@@ -325,12 +324,29 @@ class StripeWebhookEvent(models.Model):
         intent, outcome = self._stripe_intent_of(event, intent_id)
         if outcome:
             return outcome
-        dispute = gateway.retrieve_dispute(intent.stripe_account_id, data_object.get('id'))
-        if not dispute.get('payment_intent'):
-            dispute['payment_intent'] = intent.stripe_id  # Found through its charge.
-        record, note = intent._apply_stripe_dispute(dispute, self.env._("Stripe webhook"))
+        applied, note = intent._stripe_fetch_and_apply(
+            'dispute', self.env._("Stripe webhook"), data_object.get('id'),
+        )[0]
         links = {'move_id': intent.move_id.id, 'company_id': intent.company_id.id}
-        return ('processed' if record else 'refused'), note, links
+        return ('processed' if applied else 'refused'), note, links
+
+    def _stripe_handle_payout(self, event):
+        """Apply a payout event: fetch the Payout from Stripe and book its balance
+        transactions once (see ``stripe.balance.transaction._stripe_book_payout``)."""
+        company = self._stripe_company_of(event)
+        if not company:
+            return 'ignored', self.env._("No company is connected to this account."), {}
+        links = {'company_id': company.id}
+        if not company._stripe_books_ready():
+            return 'ignored', self.env._("The company takes no payments in this mode."), links
+        payout = self.env['stripe.platform']._get_gateway().retrieve_payout(
+            company.stripe_account_id, event['data']['object'].get('id'),
+        )
+        records = self.env['stripe.balance.transaction']._stripe_book_payout(company, payout)
+        return 'processed', self.env._(
+            "Payout %(payout)s (%(status)s): %(count)s balance transaction(s) booked.",
+            payout=payout.get('id'), status=payout.get('status'), count=len(records),
+        ), links
 
     def _stripe_handle_account_updated(self, event):
         company = self._stripe_company_of(event)

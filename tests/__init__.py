@@ -1,4 +1,6 @@
 from . import (
+    test_books,
+    test_books_month,
     test_connect,
     test_connect_access,
     test_connect_tour,

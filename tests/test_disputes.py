@@ -73,6 +73,12 @@ class TestDisputes(StripeRefundCommon):
         self.assertFalse(self._dispute_activities(active_test=False).active)
         self.assertEqual(len(self._inbound()), 1)
         self.assertFalse(self._outbound(), "a won dispute takes nothing back")
+        moves = self.env['stripe.balance.transaction'].search([('dispute_id', '=', record.id)])
+        self.assertEqual(
+            sorted(moves.mapped('reporting_category')), ['dispute', 'dispute_reversal'],
+        )
+        self.assertEqual(len(moves.counterpart_line_id.full_reconcile_id), 1,
+                         "the withdrawal and the reinstatement match each other")
         self.assertEqual(self.invoice.payment_state, 'paid')
         self.assertEqual(self.intent.amount_refundable, 100.0)
         self.assertEqual(len(self.env['stripe.dispute'].search([])), 1)
@@ -105,6 +111,60 @@ class TestDisputes(StripeRefundCommon):
         self.assertEqual(self._outbound(), reversal)
         self.assertEqual(len(self._inbound()), 1)
         self.assertAlmostEqual(self.invoice.amount_residual, 100.0)
+
+    def test_lost_then_won_on_appeal_puts_the_money_back(self):
+        dispute = self._open_dispute()
+        withdrawal = self.env['stripe.balance.transaction'].search([
+            ('reporting_category', '=', 'dispute'),
+        ])
+        self.assertEqual(len(withdrawal), 1, "Stripe withdrew the amount and its fee")
+        self.assertFalse(withdrawal.counterpart_line_id.reconciled, "held while disputed")
+        self.assertEqual(self.invoice.payment_state, 'paid', "paid while the bank decides")
+        self.emulator.close_dispute(dispute['id'], status='lost')
+        self._post_events('charge.dispute.closed', dispute['id'])
+        record = self.env['stripe.dispute'].search([])
+        reversal = record.payment_id
+        self.assertTrue(reversal)
+        self.assertTrue(withdrawal.counterpart_line_id.reconciled, "matched with the reversal")
+        self.assertAlmostEqual(self.invoice.amount_residual, 100.0)
+
+        self.emulator.appeal_dispute(dispute['id'])
+        self._post_events('charge.dispute.updated', dispute['id'])
+        self.assertRecordValues(record, [{
+            'state': 'open', 'stripe_status': 'appeal_needs_response', 'payment_id': reversal.id,
+        }])
+        self.assertAlmostEqual(self.invoice.amount_residual, 100.0, msg="still taken back")
+        self.assertEqual(self.invoice.stripe_dispute_state, 'open')
+        self.assertEqual(len(self._dispute_activities()), 1, "a new request: answer the appeal")
+        self.assertEqual(self.intent.amount_refundable, 0.0)
+
+        self.emulator.close_dispute(dispute['id'], status='won')
+        self._post_events('charge.dispute.closed', dispute['id'])
+        self._post_events('charge.dispute.funds_reinstated', dispute['id'])
+        self.assertEqual(record.state, 'won')
+        won_back = record.won_back_payment_id
+        self.assertRecordValues(won_back, [{
+            'amount': 100.0, 'payment_type': 'inbound', 'partner_id': self.customer.id,
+        }])
+        self.assertEqual(self.invoice.payment_state, 'paid', "paid again")
+        self.assertEqual(self.invoice.stripe_status, 'paid')
+        self.assertFalse(self.invoice.stripe_dispute_banner)
+        self.assertFalse(self._dispute_activities())
+        self.assertEqual(self.intent.amount_refunded, 0.0)
+        self.assertEqual(self.intent.amount_refundable, 100.0)
+        reinstatement = self.env['stripe.balance.transaction'].search([
+            ('reporting_category', '=', 'dispute_reversal'),
+        ])
+        self.assertEqual(reinstatement.counterpart_line_id.account_id,
+                         won_back.outstanding_account_id)
+        self.assertTrue(reinstatement.counterpart_line_id.reconciled)
+        self.assertTrue(won_back.is_matched)
+        # Reported again: nothing more.
+        closed = self._emulator_events('charge.dispute.closed', dispute['id'])[-1]
+        self._post_signed({**closed, 'id': 'evt_appeal_again'})
+        self.assertEqual(record.won_back_payment_id, won_back)
+        self.assertEqual(len(self._inbound()), 2)
+        self.assertEqual(len(self._outbound()), 1)
 
     def test_dispute_without_responsible_asks_the_invoice_creator(self):
         self.invoice.invoice_user_id = False

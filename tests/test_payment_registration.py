@@ -136,7 +136,10 @@ class TestPaymentRegistration(StripeWebhookCommon):
         self._deliver('payment_intent.succeeded', intent.stripe_id)
         payment = intent.payment_id
         self.assertEqual(payment.amount, 50.0)
-        self.assertEqual(payment.state, 'in_process')
+        # Matched with the charge's statement line on the Stripe journal: Odoo calls it paid,
+        # even though it pays no invoice.
+        self.assertEqual(payment.state, 'paid')
+        self.assertTrue(payment.is_matched)
         credit = payment.move_id.line_ids.filtered(lambda line: line.credit)
         self.assertAlmostEqual(credit.amount_residual, -50.0)
         message = invoice.message_ids.filtered(lambda m: intent.stripe_id in (m.body or ''))

@@ -294,10 +294,11 @@ class StripeGateway:
 
     def confirm_payment_intent(self, account_id, intent_id, params, idempotency_key=None):
         """Confirm a PaymentIntent on the server, e.g. with the ``confirmation_token`` the
-        customer's browser made (Stripe's "finalize payments on the server")."""
+        customer's browser made (Stripe's "finalize payments on the server"); the answer
+        carries its charge and the charge's balance transaction, to register and book it."""
         return self._call(
             'payment_intents.confirm', self._client.v1.payment_intents.confirm,
-            intent_id, {**params, 'expand': ['latest_charge']},
+            intent_id, {**params, 'expand': ['latest_charge.balance_transaction']},
             self._create_options(account_id, idempotency_key),
         )
 
@@ -384,6 +385,56 @@ class StripeGateway:
         return self._call(
             'events.retrieve', self._client.v1.events.retrieve,
             event_id, {}, self._options(account_id),
+        )
+
+    # --- Balance --- #
+
+    def retrieve_balance(self, account_id):
+        """Return the connected account's Balance: ``available`` and ``pending`` per currency."""
+        return self._call(
+            'balance.retrieve', self._client.v1.balance.retrieve, {}, self._options(account_id),
+        )
+
+    def retrieve_balance_transaction(self, account_id, transaction_id):
+        return self._call(
+            'balance_transactions.retrieve', self._client.v1.balance_transactions.retrieve,
+            transaction_id, {}, self._options(account_id),
+        )
+
+    def list_balance_transactions(self, account_id, created_gte=None, transaction_type=None,
+                                  starting_after=None, limit=100):
+        """Return one page of the account's balance transactions, newest first, each with its
+        ``source`` expanded.
+
+        :param int created_gte: Only those created at or after this Unix time.
+        :param str transaction_type: Only those of this ``type``.
+        :param str starting_after: The id of the last one of the previous page.
+        """
+        params = {'limit': limit, 'expand': ['data.source']}
+        if created_gte is not None:
+            params['created'] = {'gte': int(created_gte)}
+        if transaction_type:
+            params['type'] = transaction_type
+        if starting_after:
+            params['starting_after'] = starting_after
+        return self._call(
+            'balance_transactions.list', self._client.v1.balance_transactions.list,
+            params, self._options(account_id),
+        )
+
+    def retrieve_payment_intent_with_balance(self, account_id, intent_id):
+        """Return a PaymentIntent with its latest charge and that charge's balance
+        transaction expanded: what registering and booking its payment need, in one call."""
+        return self._call(
+            'payment_intents.retrieve', self._client.v1.payment_intents.retrieve,
+            intent_id, {'expand': ['latest_charge.balance_transaction']},
+            self._options(account_id),
+        )
+
+    def retrieve_payout(self, account_id, payout_id):
+        return self._call(
+            'payouts.retrieve', self._client.v1.payouts.retrieve,
+            payout_id, {}, self._options(account_id),
         )
 
 

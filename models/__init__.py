@@ -3,7 +3,6 @@ from . import (
     account_move,
     account_move_mail,
     account_move_pay,
-    account_move_stripe_refund,
     res_company,
     res_company_accounting,
     res_config_settings,

@@ -382,10 +382,10 @@ class AccountMove(models.Model):
         """Return an open PaymentIntent of this invoice for this amount, not confirmed.
 
         The invoice's open PaymentIntent (waiting for a payment method, after a decline too)
-        of the same account, currency and mode is reused: with no call to Stripe for the same
-        amount and platform fee, updated on Stripe for another. A new one is created only
-        when none can serve. The pay page calls this only for the press that won the
-        decision (see :meth:`_stripe_pay`).
+        of the same account, currency and mode, whose secret no browser holds, is reused:
+        with no call to Stripe for the same amount and platform fee, updated on Stripe for
+        another. A new one is created only when none can serve. The pay page calls this only
+        for the press that won the decision (see :meth:`_stripe_pay`).
 
         :param amount: The amount chosen by the customer, ``None`` for the full amount due.
         :rtype: stripe.payment.intent
@@ -400,6 +400,7 @@ class AccountMove(models.Model):
         live = self.env['stripe.platform']._is_live()
         open_intents = move.stripe_payment_intent_ids.filtered(
             lambda i: i.state in ('draft', 'failed')
+            and not i.secret_in_browser
             and i.stripe_account_id == company.stripe_account_id
             and i.currency_id == move.currency_id
             and i.livemode == live

@@ -62,6 +62,12 @@ class StripePaymentIntent(models.Model):
         help="What the customer must do to pay outside the page (a voucher's reference and "
              "expiry, a bank transfer's details), as Stripe gave it, while the payment waits.",
     )
+    secret_in_browser = fields.Boolean(
+        readonly=True, copy=False,
+        help="Opened before Odoo decided payments itself (version 19.0.1.3.0): its secret went to "
+             "a customer's browser, which could confirm it without asking Odoo. Never reused; "
+             "cancelled on Stripe while still open.",
+    )
     cancel_note = fields.Char(
         readonly=True, copy=False,
         help="Why Odoo could not cancel this PaymentIntent on Stripe when it should have.",
@@ -320,7 +326,9 @@ class StripePaymentIntent(models.Model):
 
         An open PaymentIntent (nothing charged yet) is cancelled when no one may pay it any
         more: its invoice is paid another way, credited in full, cancelled or back to draft,
-        its company disconnected or connected to another account; or when it was abandoned
+        its company disconnected or connected to another account; when a page of before the
+        upgrade to 19.0.1.3.0 holds its secret (``secret_in_browser``: that page could confirm
+        it without Odoo); or when it was abandoned
         (unchanged for ``const.ABANDONED_INTENT_DAYS``: Stripe never expires it). Never while
         a press of Pay is confirming a payment of the invoice.
 
@@ -337,10 +345,28 @@ class StripePaymentIntent(models.Model):
             return 'invoice_settled'
         if move.company_id.stripe_account_id != self.stripe_account_id:
             return 'account_changed'
+        if self.secret_in_browser and self.state in ('draft', 'failed'):
+            return 'secret_in_browser'
         abandoned = fields.Datetime.now() - timedelta(days=const.ABANDONED_INTENT_DAYS)
         if self.state in ('draft', 'failed') and self.write_date < abandoned:
             return 'abandoned'
         return None
+
+    @api.model
+    def _stripe_mark_secrets_in_browser(self):
+        """Mark the open PaymentIntents made for the browser's own confirmation (before
+        19.0.1.3.0, the pay page's GET gave their secret to the customer's browser) so that
+        they are never reused and the cancel job cancels them on Stripe. Those waiting for a
+        voucher or a transfer are left to the resync, which shows them as pending; they are
+        cancelled if they come back open.
+
+        :return: The marked PaymentIntents.
+        """
+        intents = self.sudo().search([('state', 'in', ('draft', 'failed'))])
+        intents.secret_in_browser = True
+        if intents:
+            self.env.ref('account_stripe_connect.ir_cron_stripe_cancel_stale')._trigger()
+        return intents
 
     @api.model
     def _stripe_stale_intents(self):

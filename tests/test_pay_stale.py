@@ -1,8 +1,10 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.modules.migration import exec_script
 from odoo.tests import tagged
 from odoo.tools import SQL
+from odoo.tools.misc import file_path
 
 from .common import StripeLiveMode
 from .pay_common import StripePayCommon
@@ -112,6 +114,62 @@ class TestStripePayStale(StripePayCommon):
         self.assertIn('redirect', self._press(self._tab(invoice)))
         self.assertEqual(self._only_intent(invoice).stripe_account_id,
                          self.company.stripe_account_id)
+
+    # === OPEN PAYMENTINTENTS OF BEFORE THE UPGRADE === #
+
+    def _upgrade_to_server_decided_payments(self):
+        """Run the post-migration of 19.0.1.3.0 as Odoo's upgrade runs it."""
+        self.env.flush_all()
+        script = file_path('account_stripe_connect/migrations/19.0.1.3.0/post-migrate.py')
+        exec_script(self.env.cr, '19.0.1.2.0', script, 'account_stripe_connect', 'post',
+                    '19.0.1.3.0')
+        self.env.invalidate_all()
+
+    def test_open_intents_of_before_the_upgrade_are_cancelled_and_never_reused(self):
+        """Before 19.0.1.3.0 the page gave an open PaymentIntent's secret to the browser, which
+        confirmed it without asking Odoo: after the upgrade those are cancelled on Stripe."""
+        declined_invoice, shown_invoice = self._make_invoice(100.0), self._make_invoice(60.0)
+        declined = self._open_intent_after_a_decline(declined_invoice)
+        shown = shown_invoice._stripe_prepare_intent()  # What the old page's GET made.
+        paid_invoice = self._make_invoice(30.0)
+        self._press(self._tab(paid_invoice))
+        paid = self._only_intent(paid_invoice)
+        self.assertEqual(paid.state, 'succeeded')
+
+        self._upgrade_to_server_decided_payments()
+
+        self.assertEqual((declined | shown).mapped('secret_in_browser'), [True, True])
+        self.assertFalse(paid.secret_in_browser)
+        self.assertTrue(self._run_cancel_job(), "the upgrade triggered the cancel job")
+        for intent in declined | shown:
+            self.assertEqual(intent.state, 'canceled')
+            self.assertEqual(self.emulator.get_object(intent.stripe_id)['status'], 'canceled')
+        self.assertEqual(self.emulator.get_object(paid.stripe_id)['status'], 'succeeded')
+        # The invoice is still payable, on a PaymentIntent no browser ever held.
+        self.assertIn('redirect', self._press(self._tab(shown_invoice)))
+        fresh = shown_invoice.stripe_payment_intent_ids - shown
+        self.assertEqual(fresh.state, 'succeeded')
+        self.assertFalse(fresh.secret_in_browser)
+        self.assertIn(shown_invoice.payment_state, ('paid', 'in_payment'))
+
+    def test_open_intent_of_before_the_upgrade_is_not_reused(self):
+        """Until the job cancels it, a press of Pay makes another PaymentIntent rather than
+        confirm one whose secret a page of before holds."""
+        invoice = self._make_invoice(100.0)
+        old = invoice._stripe_prepare_intent()
+        self._upgrade_to_server_decided_payments()
+        confirmed_before = len(self._confirmations(old))
+
+        self.assertIn('redirect', self._press(self._tab(invoice)))
+
+        new = invoice.stripe_payment_intent_ids - old
+        self.assertEqual(len(new), 1)
+        self.assertEqual(new.state, 'succeeded')
+        self.assertEqual(len(self._confirmations(old)), confirmed_before,
+                         "the old PaymentIntent is never confirmed by Odoo")
+        self.assertEqual(old.state, 'draft')
+        self._run_cancel_job()
+        self.assertEqual(self.emulator.get_object(old.stripe_id)['status'], 'canceled')
 
     # === OPEN PAYMENTINTENTS OF SETTLED INVOICES === #
 

@@ -345,7 +345,10 @@ class StripePaymentIntent(models.Model):
             return 'invoice_settled'
         if move.company_id.stripe_account_id != self.stripe_account_id:
             return 'account_changed'
-        if self.secret_in_browser and self.state in ('draft', 'failed'):
+        if self.secret_in_browser and self.state in ('draft', 'failed') \
+                and self.stripe_status != 'requires_action':
+            # Waiting for the customer (3-D Secure, or a voucher the check has not seen yet):
+            # the hourly check learns what it is first.
             return 'secret_in_browser'
         abandoned = fields.Datetime.now() - timedelta(days=const.ABANDONED_INTENT_DAYS)
         if self.state in ('draft', 'failed') and self.write_date < abandoned:

@@ -20,6 +20,7 @@ from . import (
     test_refunds,
     test_requirement_labels,
     test_resync,
+    test_wallets,
     test_webhook,
     test_webhook_security,
 )

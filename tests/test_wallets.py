@@ -4,16 +4,17 @@ import requests
 
 from odoo.tests import tagged
 
-from .common import StripeConnectCommon, StripeLiveMode
+from .common import StripeConnectHttpCommon, StripeLiveMode
 
 DOMAINS = '/v1/payment_method_domains'
 
 
 @tagged('post_install', '-at_install')
-class TestStripeWallets(StripeConnectCommon):
+class TestStripeWallets(StripeConnectHttpCommon):
     """The pay page's domain registered on the connected account for wallets (Apple Pay,
     Google Pay, Link...), by the job, when a company connects and when the database's public
-    address changes; what Settings says about it."""
+    address changes; what Settings says about it. (An HTTP case: the job runs in the test's
+    transaction.)"""
 
     def setUp(self):
         super().setUp()

@@ -14,6 +14,7 @@ from . import (
     test_pay_page,
     test_pay_stale,
     test_pay_tour,
+    test_pay_wallet_tour,
     test_payment_registration,
     test_platform_mode,
     test_refund_retry,

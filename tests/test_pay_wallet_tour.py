@@ -21,15 +21,15 @@ class PayHostBrowser(common.ChromeBrowser):
 
     def _handle_request_paused(self, **params):
         if urlsplit(params['request']['url']).hostname == PAY_HOST:
-            self._websocket_send('Fetch.continueRequest',
-                                 params={'requestId': params['requestId']})
-            return
-        super()._handle_request_paused(**params)
+            # Let it through as a request to this server is (it is one).
+            params = {**params, 'request': {**params['request'], 'url': f'http://{common.HOST}'}}
+        return super()._handle_request_paused(**params)
 
     def set_cookie(self, name, value, path, domain):
-        super().set_cookie(name, value, path, domain)
+        result = super().set_cookie(name, value, path, domain)
         if domain == common.HOST:
             super().set_cookie(name, value, path, PAY_HOST)
+        return result
 
 
 @tagged('post_install', '-at_install')

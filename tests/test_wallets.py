@@ -2,6 +2,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import StripeConnectHttpCommon, StripeLiveMode
@@ -130,6 +131,27 @@ class TestStripeWallets(StripeConnectHttpCommon):
         self.assertFalse(self.company.stripe_wallet_domain_id)
         self.assertFalse(self.company.stripe_wallet_status)
         self.assertEqual(self.company.stripe_wallet_readiness, 'not_connected')
+
+    def test_settings_show_readiness_and_register_again(self):
+        arch = self.env['res.config.settings'].get_views([(False, 'form')])['views']['form']['arch']
+        self.assertIn('stripe_wallets_setting', arch)
+        self.assertIn('action_stripe_register_wallet_domain', arch)
+        self._connect_company()
+        settings = self._settings()
+        self.assertEqual(settings.stripe_wallet_readiness, 'pending')
+
+        action = settings.action_stripe_register_wallet_domain()
+
+        self.assertEqual(action['params']['type'], 'success')
+        self.assertEqual(action['params']['next']['tag'], 'reload')
+        self.assertEqual(self._settings().stripe_wallet_readiness, 'ready')
+        self.assertEqual(len(self._stripe_domains()), 1)
+        clerk = self.env['res.users'].create({
+            'name': "Clerk", 'login': 'wallet_clerk',
+            'group_ids': [(4, self.env.ref('account.group_account_invoice').id)],
+        })
+        with self.assertRaises(AccessError):
+            self.company.with_user(clerk).action_stripe_register_wallet_domain()
 
     # === WHEN THE PUBLIC ADDRESS CHANGES === #
 

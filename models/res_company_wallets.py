@@ -130,6 +130,10 @@ class ResCompany(models.Model):
         if not self.stripe_account_id:
             return 'not_connected', self.env._(
                 "Connect the company to Stripe first: wallets are registered on its account.")
+        if self._stripe_mode_mismatch():
+            return 'not_connected', self.env._(
+                "The company was connected to Stripe in the other mode (test or live) than the "
+                "platform's keys now: connect it again, and its domain is registered then.")
         problem = host_problem(url)
         if problem == 'local':
             return 'local', self.env._(

@@ -276,7 +276,10 @@ class StripePaymentIntent(models.Model):
         method = details.get(kind) or {}
         label = (method.get('brand') or kind).replace('_', ' ').title()
         if method.get('last4'):
-            return f"{label} •••• {method['last4']}"
+            label = f"{label} •••• {method['last4']}"
+        if wallet := (method.get('wallet') or {}).get('type'):
+            # A card paid through a wallet: Apple Pay, Google Pay, Link...
+            label = f"{label} ({wallet.replace('_', ' ').title()})"
         return label
 
     def _stripe_fetch(self, source):

@@ -437,6 +437,47 @@ class StripeGateway:
             payout_id, {}, self._options(account_id),
         )
 
+    # --- Payment method domains --- #
+
+    def create_payment_method_domain(self, account_id, domain_name, idempotency_key=None):
+        """Register a web domain on which Elements may show wallets (Apple Pay, Google Pay,
+        Link...). With direct charges it is registered on the connected account itself.
+
+        :param str domain_name: The bare host name, such as ``pay.example.com`` (no scheme,
+            port or path: Stripe refuses them).
+        """
+        return self._call(
+            'payment_method_domains.create', self._client.v1.payment_method_domains.create,
+            {'domain_name': domain_name, 'enabled': True},
+            self._create_options(account_id, idempotency_key),
+        )
+
+    def list_payment_method_domains(self, account_id, domain_name=None):
+        """Return the account's payment method domains (of one name, when given)."""
+        params = {'limit': 100}
+        if domain_name:
+            params['domain_name'] = domain_name
+        return self._call(
+            'payment_method_domains.list', self._client.v1.payment_method_domains.list,
+            params, self._options(account_id),
+        )
+
+    def enable_payment_method_domain(self, account_id, domain_id):
+        """Enable a payment method domain someone disabled on Stripe."""
+        return self._call(
+            'payment_method_domains.update', self._client.v1.payment_method_domains.update,
+            domain_id, {'enabled': True}, self._options(account_id),
+        )
+
+    def validate_payment_method_domain(self, account_id, domain_id):
+        """Ask Stripe to verify the domain again for the wallets still inactive on it (after
+        the business completed what a wallet needs, such as Apple's association file)."""
+        return self._call(
+            'payment_method_domains.validate',
+            self._client.v1.payment_method_domains.validate,
+            domain_id, {}, self._options(account_id),
+        )
+
 
 def verify_event(payload, signature_header, secret, tolerance=300):
     """Check a webhook's signature as Stripe defines it and return the event as a dict.

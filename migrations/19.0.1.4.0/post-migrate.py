@@ -41,7 +41,7 @@ def migrate(cr, version):
     for company_id, *texts in cr.fetchall():
         values = {
             OLD_COLUMNS[column]: _paths_of_text(text, paths)
-            for column, text in zip(columns, texts)
+            for column, text in zip(columns, texts, strict=True)
             if text
         }
         if values:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates i18n/account_stripe_connect.pot with Odoo's own export, then merges every
-# i18n/*.po with it (new terms untranslated, changed ones marked fuzzy, gone ones kept as
-# obsolete entries at the end). For maintainers, after changing a translatable string.
+# i18n/*.po with it: new and changed terms untranslated (no fuzzy guesses: Odoo would load a
+# fuzzy entry as a real translation), gone ones kept as obsolete entries at the end, which
+# Odoo ignores. For maintainers, after changing a translatable string.
 # Usage: scripts/update_translations.sh
 # Needs Odoo 19 (scripts/setup.sh installs it) and gettext's msgmerge (apt-get install gettext).
 set -euo pipefail

@@ -10,7 +10,8 @@ from .pay_common import StripePayCommon
 @tagged('post_install', '-at_install')
 class TestStripePayInFrench(StripePayCommon, MockEmail):
     """A French-speaking customer: the invoice email's pay button, the pay page, Stripe.js and
-    every outcome page in French, from the addon's translation (i18n/fr.po)."""
+    every outcome page in French, from the addon's translation (i18n/fr.po); and Settings for
+    a French-speaking user."""
 
     @classmethod
     def setUpClass(cls):
@@ -174,3 +175,26 @@ class TestStripePayInFrench(StripePayCommon, MockEmail):
                          "Le paiement en ligne n'est pas disponible")
         self.assertEqual(self._text(page, 'o_stripe_message'),
                          "Cette facture ne peut pas encore être payée.")
+
+    # === THE BACK OFFICE === #
+
+    def test_settings_in_french(self):
+        self.emulator.update_account(
+            self.company.stripe_account_id, charges_enabled=False,
+            requirements={'currently_due': ['external_account'], 'past_due': []},
+        )
+        settings = self.env['res.config.settings'].with_context(lang='fr_FR')
+        settings.create({}).action_stripe_refresh()
+
+        arch = html.fromstring(settings.get_views([(False, 'form')])['views']['form']['arch'])
+        text = ' '.join(arch.text_content().split())
+        block = arch.xpath("//block[@id='stripe_connect_setting_container']")[0]
+        self.assertEqual(block.get('title'), "Traitement des paiements")
+        self.assertIn("2. Société connectée à son compte Stripe", text)
+        buttons = {button.get('name'): button.get('string') for button in arch.xpath('//button')}
+        self.assertEqual(buttons['action_stripe_refresh'], "Actualiser")
+        self.assertEqual(buttons['action_stripe_disconnect'], "Déconnecter")
+        fields = settings.fields_get(['stripe_requirements_due'])
+        self.assertEqual(fields['stripe_requirements_due']['string'], "Exigences dues")
+        self.assertEqual(settings.create({}).stripe_requirements_due,
+                         "Compte bancaire pour les virements")

@@ -212,26 +212,51 @@ RESYNC_MAX_SECONDS = 600
 # an open one could still be confirmed by whoever holds its client secret.
 ABANDONED_INTENT_DAYS = 7
 
-# Requirements Stripe lists, shown to people as words rather than field paths, in their language
-# (translated when shown: see res.company._stripe_format_requirements).
+# Requirements Stripe lists, shown to people as words rather than field paths, in their language.
+# The company stores Stripe's paths; the words are made when read, in the reader's language
+# (see res.company._stripe_format_requirements). Several paths may share one label.
+# See https://docs.stripe.com/connect/handling-api-verification
 REQUIREMENT_LABELS = {
+    'business_type': _lt("Business type"),
     'business_profile.url': _lt("Business website"),
     'business_profile.mcc': _lt("Business category"),
     'business_profile.product_description': _lt("Product description"),
+    'business_profile.support_phone': _lt("Customer support phone"),
     'external_account': _lt("Bank account for payouts"),
     'tos_acceptance.date': _lt("Acceptance of Stripe's terms"),
     'tos_acceptance.ip': _lt("Acceptance of Stripe's terms"),
+    'settings.payments.statement_descriptor': _lt("Statement descriptor"),
+    'company.name': _lt("Company name"),
     'company.tax_id': _lt("Company tax ID"),
     'company.address.line1': _lt("Company address"),
     'company.address.city': _lt("Company city"),
     'company.address.postal_code': _lt("Company postal code"),
+    'company.address.state': _lt("Company state or region"),
     'company.phone': _lt("Company phone"),
+    'company.directors_provided': _lt("Company directors"),
+    'company.executives_provided': _lt("Company executives"),
+    'company.owners_provided': _lt("Company owners"),
+    'company.verification.document': _lt("Company verification document"),
     'representative.first_name': _lt("Representative's name"),
     'representative.last_name': _lt("Representative's name"),
     'representative.dob.day': _lt("Representative's date of birth"),
+    'representative.dob.month': _lt("Representative's date of birth"),
+    'representative.dob.year': _lt("Representative's date of birth"),
     'representative.email': _lt("Representative's email"),
+    'representative.phone': _lt("Representative's phone"),
+    'representative.address.line1': _lt("Representative's address"),
+    'representative.address.city': _lt("Representative's address"),
+    'representative.address.postal_code': _lt("Representative's address"),
+    'representative.relationship.title': _lt("Representative's job title"),
+    'representative.id_number': _lt("Representative's ID number"),
+    'representative.ssn_last_4': _lt("Representative's ID number"),
+    'representative.verification.document': _lt("Representative's identity document"),
     'email': _lt("Account email"),
 }
+# Requirements about one person of the business (``person_<id>.<field>``, an owner or a
+# director), whose id means nothing to the reader.
+REQUIREMENT_PERSON_PREFIX = 'person_'
+REQUIREMENT_PERSON_LABEL = _lt("Details of a person of the business")
 
 # Notification groups of an invoice's emails (Odoo's own, see account.move's
 # _notify_get_recipients_groups) whose access button becomes "Pay online" while the invoice can

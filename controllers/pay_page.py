@@ -377,14 +377,13 @@ class StripePayPageController(http.Controller):
             or ``{'error'}``, with ``refresh`` (what the page shows now) when the invoice
             changed, and ``final`` when nothing more can be paid on this page.
         """
-        env = request.env
         invoice_sudo = self._invoice_sudo_or_none(invoice_id, access_token)
         if invoice_sudo is None:
-            return {'error': env._("This payment link is not valid."), 'final': True}
+            return {'error': request.env._("This payment link is not valid."), 'final': True}
         invoice_sudo = self._in_customer_lang(invoice_sudo)
         if not isinstance(confirmation_token, str) \
                 or not CONFIRMATION_TOKEN.fullmatch(confirmation_token):
-            return {'error': env._(
+            return {'error': request.env._(
                 "Your payment details did not reach us. Nothing was charged; please try again."
             )}
         if not isinstance(amount_due, str) or not isinstance(stripe_account, str):

@@ -39,12 +39,21 @@ class ResCompany(models.Model):
     stripe_details_submitted = fields.Boolean(
         string="Details Submitted", readonly=True, copy=False,
     )
+    # Stripe's own requirement paths are stored; the words are made when read, in the reader's
+    # language (the user's in Settings), never in the language of whoever refreshed.
+    stripe_requirement_codes_due = fields.Json(
+        string="Requirement Codes Due", readonly=True, copy=False,
+        help="Stripe's paths of what it still needs from the business, as Stripe lists them.",
+    )
+    stripe_requirement_codes_past_due = fields.Json(
+        string="Requirement Codes Past Due", readonly=True, copy=False,
+    )
     stripe_requirements_due = fields.Text(
-        string="Requirements Due", readonly=True, copy=False,
+        string="Requirements Due", compute='_compute_stripe_requirements',
         help="What Stripe still needs from the business, one item a line.",
     )
     stripe_requirements_past_due = fields.Text(
-        string="Requirements Past Due", readonly=True, copy=False,
+        string="Requirements Past Due", compute='_compute_stripe_requirements',
     )
     stripe_account_checked_at = fields.Datetime(
         string="Stripe Status Checked On", readonly=True, copy=False,
@@ -90,6 +99,17 @@ class ResCompany(models.Model):
             else:
                 company.stripe_connect_state = 'restricted'
 
+    @api.depends('stripe_requirement_codes_due', 'stripe_requirement_codes_past_due')
+    @api.depends_context('lang')
+    def _compute_stripe_requirements(self):
+        for company in self:
+            company.stripe_requirements_due = company._stripe_format_requirements(
+                company.stripe_requirement_codes_due
+            )
+            company.stripe_requirements_past_due = company._stripe_format_requirements(
+                company.stripe_requirement_codes_past_due
+            )
+
     # === BUSINESS METHODS - STATUS === #
 
     def _stripe_can_take_payments(self):
@@ -120,21 +140,31 @@ class ResCompany(models.Model):
             'stripe_charges_enabled': bool(account.get('charges_enabled')),
             'stripe_payouts_enabled': bool(account.get('payouts_enabled')),
             'stripe_details_submitted': bool(account.get('details_submitted')),
-            'stripe_requirements_due': self._stripe_format_requirements(
+            'stripe_requirement_codes_due': self._stripe_requirement_codes(
                 requirements.get('currently_due')
             ),
-            'stripe_requirements_past_due': self._stripe_format_requirements(
+            'stripe_requirement_codes_past_due': self._stripe_requirement_codes(
                 requirements.get('past_due')
             ),
             'stripe_account_checked_at': fields.Datetime.now(),
         })
 
     @api.model
+    def _stripe_requirement_codes(self, requirements):
+        """Return Stripe's requirement paths as stored: a list of strings, ``False`` if none.
+
+        :param list requirements: A list of Stripe's ``requirements`` object, or ``None``.
+        :rtype: list | bool
+        """
+        return [code for code in requirements or [] if isinstance(code, str)] or False
+
+    @api.model
     def _stripe_format_requirements(self, requirements):
         """Turn Stripe's requirement paths into readable lines, without repeats.
 
-        The labels come out in the environment's language (the user's in Settings); a path
-        without a label stays Stripe's own words, as Stripe sends them in English.
+        The labels come out in the environment's language (the reader's, when computed for
+        Settings); a path without a label stays Stripe's own words, as Stripe sends them in
+        English.
 
         :param list requirements: Stripe's requirement paths, such as ``company.phone``.
         :return: One label a line, or ``False`` when nothing is required.
@@ -144,6 +174,8 @@ class ResCompany(models.Model):
         for requirement in requirements or []:
             if requirement in const.REQUIREMENT_LABELS:
                 label = self.env._(const.REQUIREMENT_LABELS[requirement])
+            elif requirement.startswith(const.REQUIREMENT_PERSON_PREFIX):
+                label = self.env._(const.REQUIREMENT_PERSON_LABEL)
             else:
                 label = requirement.replace('_', ' ').replace('.', ': ').capitalize()
             if label not in labels:
@@ -332,8 +364,8 @@ class ResCompany(models.Model):
             'stripe_payouts_enabled': False,
             'stripe_details_submitted': False,
             'stripe_livemode': False,
-            'stripe_requirements_due': False,
-            'stripe_requirements_past_due': False,
+            'stripe_requirement_codes_due': False,
+            'stripe_requirement_codes_past_due': False,
             'stripe_account_checked_at': False,
         })
         _logger.info("Company %s disconnected from Stripe account %s", self.id, account_id)

@@ -10,6 +10,7 @@ from . import (
     test_live_stripe,
     test_money,
     test_pay_confirm,
+    test_pay_french,
     test_pay_link,
     test_pay_page,
     test_pay_stale,

@@ -1,6 +1,6 @@
 {
     'name': "Stripe Connect for Invoices",
-    'version': '19.0.1.3.0',
+    'version': '19.0.1.4.0',
     'category': 'Accounting/Accounting',
     'summary': "Connect your own Stripe account and get your invoices paid online.",
     'author': "account_stripe_connect developers",

@@ -118,11 +118,11 @@ class TestStripePayStale(StripePayCommon):
     # === OPEN PAYMENTINTENTS OF BEFORE THE UPGRADE === #
 
     def _upgrade_to_server_decided_payments(self):
-        """Run the post-migration of 19.0.1.3.0 as Odoo's upgrade runs it."""
+        """Run the post-migration of 19.0.1.4.0 as Odoo's upgrade runs it."""
         self.env.flush_all()
-        script = file_path('account_stripe_connect/migrations/19.0.1.3.0/post-migrate.py')
+        script = file_path('account_stripe_connect/migrations/19.0.1.4.0/post-open-intents.py')
         exec_script(self.env.cr, '19.0.1.2.0', script, 'account_stripe_connect', 'post',
-                    '19.0.1.3.0')
+                    '19.0.1.4.0')
         self.env.invalidate_all()
 
     def test_open_intents_of_before_the_upgrade_are_cancelled_and_never_reused(self):

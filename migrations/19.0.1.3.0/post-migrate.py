@@ -5,10 +5,6 @@ outbound payment method gets a Stripe outstanding payments account (refunds and 
 lost had none: with Odoo's accounting app a payment without one posts no entry), the Stripe
 fees account is chosen, and the hourly job books the account's balance transactions from
 now on: those of before are in the books as they were (gross payments), not booked twice.
-
-Open PaymentIntents of before were confirmed by the customer's browser with their secret: a
-page still open could charge one without Odoo deciding. They are marked, never reused, and
-cancelled on Stripe by the cancel job.
 """
 
 import logging
@@ -32,6 +28,3 @@ def migrate(cr, version):
         if company.stripe_account_id and not company.stripe_balance_cursor:
             company.stripe_balance_cursor = now
         _logger.info("Stripe books of company %s opened from %s.", company.id, now)
-    marked = env['stripe.payment.intent']._stripe_mark_secrets_in_browser()
-    _logger.info("%s open PaymentIntents of the browser-confirmed flow to cancel on Stripe.",
-                 len(marked))

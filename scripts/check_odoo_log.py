@@ -94,6 +94,9 @@ def check(lines):
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
+    if sys.argv[1] in ('-h', '--help'):
+        print(__doc__)
+        return
     with open(sys.argv[1], encoding='utf-8', errors='replace') as handle:
         problems, remarks = check(handle)
     for remark in dict.fromkeys(remarks):

@@ -115,6 +115,12 @@ class ResCompany(models.Model):
         :param dict account: A Stripe ``account`` object.
         """
         self.ensure_one()
+        # The account.updated webhook and the onboarding return may store it at the same
+        # moment: the second waits here, on a query whose serialization failure Odoo retries
+        # without logging it as an error, rather than in the write's UPDATE.
+        self.env.cr.execute(SQL(
+            "SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE", self.id,
+        ), log_exceptions=False)
         requirements = account.get('requirements') or {}
         self.sudo().write({
             'stripe_charges_enabled': bool(account.get('charges_enabled')),

@@ -12,7 +12,7 @@ class StripeWebhookController(http.Controller):
 
     @http.route(
         '/stripe_connect/webhook', type='http', auth='none', methods=['POST'], csrf=False,
-        save_session=False,
+        save_session=False, readonly=False,  # auth='none' routes are read-only by default
     )
     def stripe_webhook(self):
         """Receive a Connect event: verify its signature, record it once, act on it.

@@ -21,5 +21,6 @@ from . import (
     test_requirement_labels,
     test_resync,
     test_webhook,
+    test_webhook_race,
     test_webhook_security,
 )

@@ -20,7 +20,9 @@ def run(ctx, event_ids):
 def section(result):
     out = [f"PROFILE - queries of one first delivery (odoo shell, the second of two): "
            f"{result['total']}, outcome {result['outcome']}",
-           'per function of the addon (innermost on the stack):']
+           'per step:']
+    out += [f'  {count:5d}  {name}' for name, count in result['by_step']]
+    out.append('per function of the addon (innermost on the stack):')
     out += [f'  {count:5d}  {name}' for name, count in result['by_function']]
     out.append('per call from the addon into Odoo:')
     out += [f'  {count:5d}  {name}' for name, count in result['by_call']]

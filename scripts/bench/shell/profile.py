@@ -21,6 +21,22 @@ params_dump = params.get('dump')  # a file for each query of the measured delive
 ADDON = os.sep + 'account_stripe_connect' + os.sep
 
 
+# The steps of a first delivery, by the addon's function that runs them (outermost first).
+STEPS = {
+    '_stripe_register_received': "the payment: created, posted, reconciled with the invoice, "
+                                 "chatter note",
+    '_stripe_book_charge': "the books: balance transaction, statement line, matched with the "
+                           "payment",
+}
+
+
+def step_of(stack):
+    for frame in stack:
+        if ADDON in frame.filename and frame.name in STEPS:
+            return STEPS[frame.name]
+    return "the event: claim, checks, the PaymentIntent's record, commit"
+
+
 def where(stack):
     """(addon function, Odoo function it called) of the innermost addon frame."""
     for index in range(len(stack) - 1, -1, -1):
@@ -34,12 +50,14 @@ def where(stack):
 
 def receive(event, keep):
     counts = collections.Counter()
+    steps = collections.Counter()
     original = sql_db.Cursor.execute
     dump = []
 
     def traced(self, query, params=None, log_exceptions=True):
         stack = traceback.extract_stack()[:-1]
         counts[where(stack)] += 1
+        steps[step_of(stack)] += 1
         if params_dump:
             frames = [f'{os.path.basename(frame.filename)}:{frame.name}' for frame in stack
                       if os.sep + 'odoo' in frame.filename][-8:]
@@ -61,19 +79,20 @@ def receive(event, keep):
     else:
         env.cr.rollback()
     env.invalidate_all()
-    return outcome, counts
+    return outcome, counts, steps
 
 
 result = []
 for index, body in enumerate(params['events']):
     result.append(receive(json.loads(body), keep=index < len(params['events']) - 1))
-outcome, counts = result[-1]
+outcome, counts, steps = result[-1]
 by_function = collections.Counter()
 for (function, _inner), count in counts.items():
     by_function[function] += count
 print('BENCH_RESULT ' + json.dumps({
     'outcome': outcome,
     'total': sum(counts.values()),
+    'by_step': steps.most_common(),
     'by_function': by_function.most_common(),
     'by_call': [[f'{function} -> {inner}', count] for (function, inner), count
                 in counts.most_common(40)],

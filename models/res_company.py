@@ -168,9 +168,11 @@ class ResCompany(models.Model):
 
     def _stripe_lock(self):
         """Lock the company's row so that two clicks or two workers connect it only once."""
+        # The second one waits here; its serialization failure (or deadlock) is expected and
+        # retried by Odoo, not an error to log.
         self.env.cr.execute(SQL(
             "SELECT id FROM res_company WHERE id IN %s FOR UPDATE", tuple(self.ids),
-        ))
+        ), log_exceptions=False)
         self.invalidate_recordset()
 
     def _stripe_check_access(self, group='account.group_account_manager'):

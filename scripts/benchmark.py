@@ -47,8 +47,10 @@ def load_plan(workers, duplicates):
     duplicates and the customers' returns to the pay page split between the servers.
     """
     first = workers[0]
-    runs = [(f'load{first}_nodup', first, 1, 0, False)] if duplicates else []
-    runs += [(f'load{count}', count, 1, duplicates, False) for count in workers]
+    # The first: without and with duplicates in alternating batches (two results, 2K events).
+    runs = [(f'load{first}_pair', first, 1, duplicates, False)] if duplicates else []
+    runs += [(f'load{count}', count, 1, duplicates, False) for count in workers
+             if not duplicates or count != first]
     runs += [('servers1', first, 1, duplicates, True), ('servers2', first, 2, duplicates, True)]
     return runs
 
@@ -138,8 +140,8 @@ def main():
         step("creating invoices and PaymentIntents")
         ctx.data = prepare.make_data(ctx, {
             'webhook': repeat + 1, 'paypage': repeat + 1,
-            'load': sum(k + 2 * count * servers for _name, count, servers, _copies, _returns
-                        in load_runs),
+            'load': sum(k * (2 if name.endswith('_pair') else 1) + 2 * count * servers
+                        for name, count, servers, _copies, _returns in load_runs),
             'odoo': repeat + 1 if with_odoo else 0,
             'profile': 2 if args.profile else 0,
         })
@@ -169,8 +171,9 @@ def main():
                  + (", pay page returns" if returns else ""))
             warm, start = load_events[start:start + 2 * count * servers], \
                 start + 2 * count * servers
-            rows, events = ctx.data['load'][start:start + k], load_events[start:start + k]
-            start += k
+            size = 2 * k if name.endswith('_pair') else k
+            rows, events = ctx.data['load'][start:start + size], load_events[start:start + size]
+            start += size
             running = []
             try:
                 for index in range(servers):
@@ -179,8 +182,15 @@ def main():
                         env, args.database, port if not index else free_port(),
                         ctx.logfile(f'{name}{suffix}'), workers=count,
                     ).start())
-                attempt(results, name, load.run, ctx, rows, events, count, warmup=warm,
-                        duplicates=copies, servers=running, returns=returns)
+                if name.endswith('_pair'):
+                    attempt(results, name, load.run_paired, ctx, rows, events, count,
+                            warmup=warm, duplicates=copies, servers=running)
+                    if 'error' not in results[name]:
+                        base = name[:-len('_pair')]
+                        results[f'{base}_nodup'], results[base] = results.pop(name)
+                else:
+                    attempt(results, name, load.run, ctx, rows, events, count, warmup=warm,
+                            duplicates=copies, servers=running, returns=returns)
             finally:
                 for server in running:
                     server.stop()
@@ -204,7 +214,11 @@ def main():
         "payment_stripe + account_payment installed for the comparison" if with_odoo
         else "payment_stripe is not in the addons path: no comparison with it",
     ]
-    sections = report.sections(results, repeat, [name for name, *_rest in load_runs])
+    load_names = []
+    for name, *_rest in load_runs:
+        base = name[:-len('_pair')] if name.endswith('_pair') else None
+        load_names += [f'{base}_nodup', base, name] if base else [name]
+    sections = report.sections(results, repeat, load_names)
     if 'profile' in results and 'error' not in results['profile']:
         sections.insert(1, profile.section(results['profile']))
     sections.append(report.targets_section(results, ctx.errors, skip))

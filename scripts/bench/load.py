@@ -1,5 +1,6 @@
 """Load: K distinct ``payment_intent.succeeded`` events, each followed at once by racing
-copies (one by default) and, optionally, the customer's return to the pay page (which asks
+copies (one by default; without and with them in alternating batches, to see what they
+cost) and, optionally, the customer's return to the pay page (which asks
 Stripe about the PaymentIntent and registers it too, racing the webhook), from concurrent
 clients to one or several Odoo servers running prefork workers on the same database.
 
@@ -99,23 +100,8 @@ def _check(ctx, rows, event_ids):
             'max_payments_per_intent': int(most)}
 
 
-def run(ctx, rows, event_ids, workers, *, warmup=(), duplicates=1, clients=8, timeout=600,
-        servers=None, returns=False):
-    """Deliver ``event_ids`` (the invoices and intents of ``rows``) after ``warmup`` events
-    (events only, one per request), to ``servers`` (default: the benchmark's server)."""
-    servers = servers or [ctx.server]
-    warm_jobs = [('webhook', servers[index % len(servers)], None, event_id)
-                 for index, event_id in enumerate(warmup)]
-    _deliver_all(ctx, warm_jobs, workers * len(servers), timeout)
-    for server in servers:
-        server.log.skip()
-    jobs = _jobs(servers, rows, event_ids, duplicates, returns)
-    samples, seconds = _deliver_all(ctx, jobs, clients, timeout)
-    retries = errors = 0
-    for server in servers:
-        lines = server.log.lines()
-        retries += sum('tries left' in line for line in lines)
-        errors += sum(' ERROR ' in line or ' CRITICAL ' in line for line in lines)
+def _summarize(ctx, *, rows, event_ids, workers, servers, jobs, samples, seconds, retries,
+               errors, duplicates, returns, clients):
     latencies = [s['ms'] for s in samples if s['kind'] == 'webhook']
     statuses = {}
     for sample in samples:
@@ -129,7 +115,7 @@ def run(ctx, rows, event_ids, workers, *, warmup=(), duplicates=1, clients=8, ti
         'events': k,
         'returns': returns,
         'deliveries': len(samples),
-        'expected_deliveries': len(jobs),
+        'expected_deliveries': jobs,
         'clients': clients,
         'seconds': seconds,
         'events_per_s': k / seconds if seconds else None,
@@ -145,3 +131,74 @@ def run(ctx, rows, event_ids, workers, *, warmup=(), duplicates=1, clients=8, ti
                                                       'paid_invoices', 'event_records'))
         and check['max_payments_per_intent'] == 1,
     }
+
+
+def _log_counts(servers):
+    """(retries, error lines) the servers logged since the last read."""
+    retries = errors = 0
+    for server in servers:
+        lines = server.log.lines()
+        retries += sum('tries left' in line for line in lines)
+        errors += sum(' ERROR ' in line or ' CRITICAL ' in line for line in lines)
+    return retries, errors
+
+
+def _warm_up(ctx, servers, warmup, workers, timeout):
+    warm_jobs = [('webhook', servers[index % len(servers)], None, event_id)
+                 for index, event_id in enumerate(warmup)]
+    _deliver_all(ctx, warm_jobs, workers * len(servers), timeout)
+    for server in servers:
+        server.log.skip()
+
+
+def run(ctx, rows, event_ids, workers, *, warmup=(), duplicates=1, clients=8, timeout=600,
+        servers=None, returns=False):
+    """Deliver ``event_ids`` (the invoices and intents of ``rows``) after ``warmup`` events
+    (events only, one per request), to ``servers`` (default: the benchmark's server)."""
+    servers = servers or [ctx.server]
+    _warm_up(ctx, servers, warmup, workers, timeout)
+    jobs = _jobs(servers, rows, event_ids, duplicates, returns)
+    samples, seconds = _deliver_all(ctx, jobs, clients, timeout)
+    retries, errors = _log_counts(servers)
+    return _summarize(ctx, rows=rows, event_ids=event_ids, workers=workers, servers=servers,
+                      jobs=len(jobs), samples=samples, seconds=seconds, retries=retries,
+                      errors=errors, duplicates=duplicates, returns=returns, clients=clients)
+
+
+def run_paired(ctx, rows, event_ids, workers, *, warmup=(), duplicates=1, clients=8,
+               timeout=600, servers=None, batch=20):
+    """The same load without and with racing duplicates, in alternating batches of ``batch``
+    events on the same server (the order swapped each round), so that a machine whose load
+    changes during the run weighs on both alike. ``rows`` and ``event_ids`` hold both halves.
+
+    :return: ``(without, with)``, each as :func:`run` returns it.
+    """
+    servers = servers or [ctx.server]
+    _warm_up(ctx, servers, warmup, workers, timeout)
+    half = len(event_ids) // 2
+    modes = {0: {'rows': rows[:half], 'events': event_ids[:half]},
+             duplicates: {'rows': rows[half:], 'events': event_ids[half:]}}
+    totals = {copies: {'samples': [], 'seconds': 0.0, 'jobs': 0, 'retries': 0, 'errors': 0}
+              for copies in modes}
+    for start in range(0, half, batch):
+        order = (0, duplicates) if (start // batch) % 2 == 0 else (duplicates, 0)
+        for copies in order:
+            part = modes[copies]
+            jobs = _jobs(servers, part['rows'][start:start + batch],
+                         part['events'][start:start + batch], copies, False)
+            samples, seconds = _deliver_all(ctx, jobs, clients, timeout)
+            retries, errors = _log_counts(servers)
+            total = totals[copies]
+            total['samples'] += samples
+            total['seconds'] += seconds
+            total['jobs'] += len(jobs)
+            total['retries'] += retries
+            total['errors'] += errors
+    return tuple(
+        _summarize(ctx, rows=modes[copies]['rows'], event_ids=modes[copies]['events'],
+                   workers=workers, servers=servers, jobs=totals[copies]['jobs'],
+                   samples=totals[copies]['samples'], seconds=totals[copies]['seconds'],
+                   retries=totals[copies]['retries'], errors=totals[copies]['errors'],
+                   duplicates=copies, returns=False, clients=clients)
+        for copies in (0, duplicates)
+    )

@@ -316,8 +316,13 @@ class StripePayPageController(http.Controller):
         if not intent:
             return self._not_found()
         if intent.state not in ('succeeded', 'canceled'):
+            source = request.env._("pay page")
             try:
-                invoice_sudo._stripe_sync_intent(stripe_id, request.env._("pay page"))
+                # The webhook may be registering the same payment right now: losing the race
+                # retries in a new transaction at once, not the whole request after a pause.
+                invoice_sudo._stripe_in_own_transaction(
+                    lambda: invoice_sudo._stripe_sync_intent(stripe_id, source),
+                )
             except StripeGatewayError as error:
                 request.env.cr.rollback()
                 _logger.info("Pay page of invoice %s: could not sync %s: %s",

@@ -135,6 +135,12 @@ class ResCompany(models.Model):
         :param dict account: A Stripe ``account`` object.
         """
         self.ensure_one()
+        # The account.updated webhook and the onboarding return may store it at the same
+        # moment: the second waits here, on a query whose serialization failure Odoo retries
+        # without logging it as an error, rather than in the write's UPDATE.
+        self.env.cr.execute(SQL(
+            "SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE", self.id,
+        ), log_exceptions=False)
         requirements = account.get('requirements') or {}
         self.sudo().write({
             'stripe_charges_enabled': bool(account.get('charges_enabled')),
@@ -194,9 +200,11 @@ class ResCompany(models.Model):
 
     def _stripe_lock(self):
         """Lock the company's row so that two clicks or two workers connect it only once."""
+        # The second one waits here; its serialization failure (or deadlock) is expected and
+        # retried by Odoo, not an error to log.
         self.env.cr.execute(SQL(
             "SELECT id FROM res_company WHERE id IN %s FOR UPDATE", tuple(self.ids),
-        ))
+        ), log_exceptions=False)
         self.invalidate_recordset()
 
     def _stripe_check_access(self, group='account.group_account_manager'):

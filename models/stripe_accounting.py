@@ -26,6 +26,20 @@ class StripeAccounting(models.AbstractModel):
     # === BUSINESS METHODS - DATES === #
 
     @api.model
+    def _stripe_quiet(self, records):
+        """Return the records, sudo'ed, in an environment writing no chatter of its own.
+
+        The entries the addon writes (payments, statement lines, their matching) track no
+        field changes and log no "created" message: what happened is said once, in the note
+        posted on the invoice (see :meth:`_stripe_post_received_message`), and the entries
+        themselves are the record. That is most of the queries of Odoo's mail features when
+        a payment is registered and booked.
+        """
+        return records.sudo().with_context(
+            tracking_disable=True, mail_notrack=True, mail_create_nolog=True,
+        )
+
+    @api.model
     def _stripe_local_date(self, company, timestamp):
         """Return the day a Unix time falls on for the company: in its timezone (its
         partner's), else the user's, else UTC.
@@ -103,7 +117,8 @@ class StripeAccounting(models.AbstractModel):
         }
         if receivable:
             values['destination_account_id'] = receivable.id
-        payment = self.env['account.payment'].sudo().with_company(company).create(values)
+        payment = self._stripe_quiet(self.env['account.payment']).with_company(company) \
+            .create(values)
         payment.action_post()
         return payment
 
@@ -232,7 +247,7 @@ class StripeAccounting(models.AbstractModel):
         """Reconcile journal items in their company's environment, whatever the caller's (the
         webhook's public user): Odoo's exchange difference entry is made in that company."""
         company = lines.company_id[:1]
-        lines.with_company(company).sudo().reconcile()
+        self._stripe_quiet(lines).with_company(company).reconcile()
 
     @api.model
     def _stripe_open_lines(self, lines, account):

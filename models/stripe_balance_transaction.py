@@ -148,7 +148,9 @@ class StripeBalanceTransaction(models.Model):
         journal = company._stripe_journal_for(currency)
         date = self.env['stripe.accounting']._stripe_date(company, journal, transaction['created'])
         counterpart_account, targets = self._stripe_counterpart()
-        st_line = self.env['account.bank.statement.line'].sudo().with_company(company).create(
+        Accounting = self.env['stripe.accounting']
+        st_line = Accounting._stripe_quiet(self.env['account.bank.statement.line']) \
+            .with_company(company).create(
             self._stripe_statement_line_values(
                 transaction, journal, date, counterpart_account, origin,
             )

@@ -18,6 +18,10 @@ CONCURRENCY_ERRORS = (
 )
 
 
+# The first key of the advisory locks claiming an event ('SWHE'); the second is the hash of
+# the event id. A hash shared by two events only makes one of them wait for a redelivery.
+EVENT_LOCK_NAMESPACE = 0x53574845
+
 # Keys of Stripe objects whose values are secrets, not stored with the event.
 REDACTED_KEYS = const.SENSITIVE_KEYS - {'code'}
 
@@ -71,20 +75,26 @@ class StripeWebhookEvent(models.Model):
         A redelivered event (same id) is acknowledged and does nothing more, unless its
         processing failed (state ``error``): then the new delivery processes it again.
 
-        Two workers receiving the same event at once: the second waits on the first's row;
-        once the first commits, PostgreSQL refuses the second's insert with a serialization
-        failure (Odoo runs in REPEATABLE READ), Odoo runs the request again and it finds the
-        event recorded.
+        Two deliveries of the same event at once (Stripe retrying a delivery it stopped
+        waiting for, a load balancer sending it to two servers): the first claims the event
+        (see :meth:`_stripe_record`); the second sees it claimed at once, waits for nothing
+        and answers ``busy``, which the webhook turns into a non-2xx answer so that Stripe
+        delivers the event again later: if the first delivery fails after all, the event is
+        not lost; if it succeeds, the next delivery is a plain redelivery.
 
         When processing fails (database error, Stripe unreachable, accounting refusal), its
         work is rolled back, the event is kept with state ``error`` and the reason, and the
         caller answers Stripe with an error so that Stripe delivers it again.
 
         :param dict event: The verified Stripe event.
-        :return: The event's outcome: a state of this model, or ``duplicate``.
+        :return: The event's outcome: a state of this model, ``duplicate`` or ``busy``.
         :rtype: str
         """
         record = self._stripe_record(event)
+        if record is None:
+            _logger.info("Stripe event %s is being processed by another delivery: Stripe will "
+                         "deliver it again", event['id'])
+            return 'busy'
         if not record:
             _logger.info("Stripe event %s already recorded: acknowledged", event['id'])
             return 'duplicate'
@@ -110,35 +120,64 @@ class StripeWebhookEvent(models.Model):
 
     @api.model
     def _stripe_record(self, event):
-        """Insert the event's row, or take back the row of a delivery that failed.
+        """Claim the event: insert its row, or take back the row of a delivery that failed.
 
-        :return: The record to process, or an empty recordset when the event was recorded
-            (and processed or refused) before.
+        One statement, which waits for nothing. It first takes a transaction-level advisory
+        lock named after the event id (``pg_try_advisory_xact_lock``, released when this
+        transaction ends, whatever the server or worker): a delivery that cannot take it is
+        racing another delivery of the same event, still in progress. Only with the lock it
+        inserts the row (``ON CONFLICT`` on the unique event id), so it never waits on another
+        transaction's uncommitted row either.
+
+        A delivery whose snapshot predates the commit of another delivery of the same event
+        (they overlapped by a few milliseconds) cannot see that event's row: PostgreSQL
+        refuses its insert with a serialization failure. It is answered like a delivery still
+        in progress (its transaction is rolled back: it wrote nothing), rather than run again
+        by Odoo after a random pause.
+
+        :return: The record to process; an empty recordset when the event was recorded (and
+            processed or refused) before; ``None`` when another delivery of the event is in
+            progress or has just ended.
+        :rtype: stripe.webhook.event | None
         """
         data_object = (event.get('data') or {}).get('object') or {}
         self.flush_model()
-        self.env.cr.execute(SQL(
-            """
-            INSERT INTO stripe_webhook_event AS recorded (
-                stripe_event_id, event_type, stripe_account_id, livemode, stripe_object_id,
-                state, attempts, payload, create_uid, write_uid, create_date, write_date)
-            VALUES (%(id)s, %(type)s, %(account)s, %(livemode)s, %(object)s,
-                    'received', 1, %(payload)s, %(uid)s, %(uid)s,
-                    NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC')
-            ON CONFLICT (stripe_event_id) DO UPDATE
-                SET state = 'received', note = NULL, attempts = recorded.attempts + 1,
-                    write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
-                WHERE recorded.state = 'error'
-            RETURNING id
-            """,
-            id=event['id'], type=event.get('type') or '', account=event.get('account'),
-            livemode=bool(event.get('livemode')), object=data_object.get('id'),
-            payload=json.dumps(self._stripe_redact(event)), uid=self.env.uid,
-        ), log_exceptions=False)  # A concurrent delivery's serialization failure is expected.
-        row = self.env.cr.fetchone()
-        if not row:
+        try:
+            self.env.cr.execute(SQL(
+                """
+                WITH claim AS (
+                    SELECT pg_try_advisory_xact_lock(%(namespace)s, hashtext(%(id)s)) AS free
+                ), recorded AS (
+                    INSERT INTO stripe_webhook_event AS recorded (
+                        stripe_event_id, event_type, stripe_account_id, livemode,
+                        stripe_object_id, state, attempts, payload, create_uid, write_uid,
+                        create_date, write_date)
+                    SELECT %(id)s, %(type)s, %(account)s, %(livemode)s, %(object)s,
+                           'received', 1, %(payload)s, %(uid)s, %(uid)s,
+                           NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+                      FROM claim WHERE claim.free
+                    ON CONFLICT (stripe_event_id) DO UPDATE
+                        SET state = 'received', note = NULL, attempts = recorded.attempts + 1,
+                            write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                        WHERE recorded.state = 'error'
+                    RETURNING id
+                )
+                SELECT claim.free, (SELECT id FROM recorded) FROM claim
+                """,
+                namespace=EVENT_LOCK_NAMESPACE,
+                id=event['id'], type=event.get('type') or '', account=event.get('account'),
+                livemode=bool(event.get('livemode')), object=data_object.get('id'),
+                payload=json.dumps(self._stripe_redact(event)), uid=self.env.uid,
+            ), log_exceptions=False)  # Expected when deliveries overlap: answered below.
+        except pg_errors.SerializationFailure:
+            self.env.cr.rollback()
+            return None
+        free, record_id = self.env.cr.fetchone()
+        if not free:
+            return None
+        if not record_id:
             return self.browse()
-        record = self.browse(row[0])
+        record = self.browse(record_id)
         record.invalidate_recordset()
         return record
 

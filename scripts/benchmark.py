@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench import load, paypage, prepare, report, sending, webhook  # noqa: E402
+from bench import load, paypage, prepare, profile, report, sending, webhook  # noqa: E402
 from bench.env import OdooEnv, free_port  # noqa: E402
 from bench.server import OdooServer  # noqa: E402
 
@@ -37,6 +37,22 @@ SIZES = {
     'full': {'repeat': 5, 'send': [100, 1000], 'anchor': 100, 'pairs': 6, 'load': 200},
     'quick': {'repeat': 3, 'send': [20, 100], 'anchor': 20, 'pairs': 2, 'load': 20},
 }
+
+
+def load_plan(workers, duplicates):
+    """The load runs: ``(name, workers, servers, duplicates, pay page returns)``.
+
+    The first worker count without and with the racing duplicates (what they cost), the
+    others with them; then one server against two on the same database, with the events, their
+    duplicates and the customers' returns to the pay page split between the servers.
+    """
+    first = workers[0]
+    # The first: without and with duplicates in alternating batches (two results, 2K events).
+    runs = [(f'load{first}_pair', first, 1, duplicates, False)] if duplicates else []
+    runs += [(f'load{count}', count, 1, duplicates, False) for count in workers
+             if not duplicates or count != first]
+    runs += [('servers1', first, 1, duplicates, True), ('servers2', first, 2, duplicates, True)]
+    return runs
 
 
 def step(message):
@@ -54,6 +70,8 @@ def parse_args():
                         help="racing copies of each event in the load test (default 1)")
     parser.add_argument('--real-pdf', action='store_true',
                         help="run wkhtmltopdf for every invoice sent (about 1 s each)")
+    parser.add_argument('--profile', action='store_true',
+                        help="also print where the queries of the webhook's first delivery go")
     parser.add_argument('--skip', default='',
                         help="comma-separated parts to leave out: webhook,paypage,sending,load")
     return parser.parse_args()
@@ -96,12 +114,13 @@ def main():
     env = OdooEnv.discover()
     log_dir = f'/tmp/{args.database}-logs'
     os.makedirs(log_dir, exist_ok=True)
-    ctx = SimpleNamespace(env=env, database=args.database, server=None,
+    ctx = SimpleNamespace(env=env, database=args.database, server=None, errors=[],
                           logfile=lambda name: os.path.join(log_dir, f'{name}.log'))
     with_odoo = env.has_module('payment_stripe') and env.has_module('account_payment')
     modules = ['account_stripe_connect'] + (['account_payment', 'payment_stripe']
                                             if with_odoo else [])
     started = time.monotonic()
+    load_before = os.getloadavg()
     emulator = StripeEmulator().start()
     emulator.hold_deliveries()  # the benchmark delivers the events itself
     ctx.emulator = emulator
@@ -117,14 +136,21 @@ def main():
         step(f"Odoo on {ctx.server.url}; connecting the company through Stripe's onboarding")
         prepare.connect_company(ctx)
         repeat, k = size['repeat'], size['load']
+        load_runs = [] if 'load' in skip else load_plan(workers, args.duplicates)
         step("creating invoices and PaymentIntents")
         ctx.data = prepare.make_data(ctx, {
             'webhook': repeat + 1, 'paypage': repeat + 1,
-            'load': sum(k + 2 * count for count in workers) if 'load' not in skip else 0,
+            'load': sum(k * (2 if name.endswith('_pair') else 1) + 2 * count * servers
+                        for name, count, servers, _copies, _returns in load_runs),
             'odoo': repeat + 1 if with_odoo else 0,
+            'profile': 2 if args.profile else 0,
         })
         webhook_events = prepare.pay_intents(ctx, ctx.data['webhook'])
         load_events = prepare.pay_intents(ctx, ctx.data['load'])
+        profile_events = prepare.pay_intents(ctx, ctx.data.get('profile') or [])
+        if args.profile:
+            step("profile of the webhook's first delivery")
+            attempt(results, 'profile', profile.run, ctx, profile_events)
         if 'webhook' not in skip:
             step("webhook")
             attempt(results, 'webhook', webhook.run, ctx, ctx.data, webhook_events, repeat)
@@ -137,22 +163,42 @@ def main():
             attempt(results, 'sending', sending.run, ctx, size['send'], size['anchor'],
                     real_pdf=args.real_pdf, pairs=size['pairs'])
         ctx.server.stop()
+        ctx.errors += ctx.server.error_lines()
+        ctx.server = None
         start = 0
-        for count in workers if 'load' not in skip else []:
-            step(f"load with {count} workers")
-            warm, start = load_events[start:start + 2 * count], start + 2 * count
-            rows, events = ctx.data['load'][start:start + k], load_events[start:start + k]
-            start += k
-            ctx.server = OdooServer(env, args.database, port, ctx.logfile(f'load{count}'),
-                                    workers=count).start()
+        for name, count, servers, copies, returns in load_runs:
+            step(f"load {name}: {servers} server(s) of {count} workers, {copies} duplicate(s)"
+                 + (", pay page returns" if returns else ""))
+            warm, start = load_events[start:start + 2 * count * servers], \
+                start + 2 * count * servers
+            size = 2 * k if name.endswith('_pair') else k
+            rows, events = ctx.data['load'][start:start + size], load_events[start:start + size]
+            start += size
+            running = []
             try:
-                attempt(results, f'load{count}', load.run, ctx, rows, events, count,
-                        warmup=warm, duplicates=args.duplicates)
+                for index in range(servers):
+                    suffix = f'-{index + 1}' if servers > 1 else ''
+                    running.append(OdooServer(
+                        env, args.database, port if not index else free_port(),
+                        ctx.logfile(f'{name}{suffix}'), workers=count,
+                    ).start())
+                if name.endswith('_pair'):
+                    attempt(results, name, load.run_paired, ctx, rows, events, count,
+                            warmup=warm, duplicates=copies, servers=running)
+                    if 'error' not in results[name]:
+                        base = name[:-len('_pair')]
+                        results[f'{base}_nodup'], results[base] = results.pop(name)
+                else:
+                    attempt(results, name, load.run, ctx, rows, events, count, warmup=warm,
+                            duplicates=copies, servers=running, returns=returns)
             finally:
-                ctx.server.stop()
+                for server in running:
+                    server.stop()
+                    ctx.errors += server.error_lines()
     finally:
         if ctx.server:
             ctx.server.stop()
+            ctx.errors += ctx.server.error_lines()
         emulator.stop()
         env.cleanup()
     minutes = (time.monotonic() - started) / 60
@@ -161,10 +207,22 @@ def main():
         f'{time.strftime("%Y-%m-%d %H:%M")}, {os.cpu_count()} CPUs, '
         f'Python {platform.python_version()}, database {args.database}, {minutes:.1f} min',
         f'addon: {code_version()}',
+        'machine load average (1, 5, 15 min) at the start: '
+        + ', '.join(f'{value:.1f}' for value in load_before) + '; at the end: '
+        + ', '.join(f'{value:.1f}' for value in os.getloadavg())
+        + ' (other processes share the CPUs: times move, query counts do not)',
         "payment_stripe + account_payment installed for the comparison" if with_odoo
         else "payment_stripe is not in the addons path: no comparison with it",
     ]
-    text = report.render(header, report.sections(results, repeat, workers))
+    load_names = []
+    for name, *_rest in load_runs:
+        base = name[:-len('_pair')] if name.endswith('_pair') else None
+        load_names += [f'{base}_nodup', base, name] if base else [name]
+    sections = report.sections(results, repeat, load_names)
+    if 'profile' in results and 'error' not in results['profile']:
+        sections.insert(1, profile.section(results['profile']))
+    sections.append(report.targets_section(results, ctx.errors, skip))
+    text = report.render(header, sections)
     print('\n' + text)
     if args.output:
         with open(args.output, 'w', encoding='utf-8') as handle:

@@ -24,5 +24,6 @@ from . import (
     test_resync,
     test_wallets,
     test_webhook,
+    test_webhook_race,
     test_webhook_security,
 )

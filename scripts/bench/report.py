@@ -1,5 +1,7 @@
 """The benchmark's printed table."""
 
+import os
+
 
 def _num(value, digits=0):
     if value is None:
@@ -149,28 +151,47 @@ def sending_section(result):
 
 
 def load_section(runs):
-    copies = runs[0]['duplicates']
-    out = [f'LOAD - K distinct payment_intent.succeeded + {copies} racing duplicate(s) each, '
-           f'{runs[0]["clients"]} concurrent clients, after a warm-up of the workers']
+    out = ['LOAD - K distinct payment_intent.succeeded, each with its racing duplicate(s) (and the '
+           "customer's return to the pay page where said), from "
+           f'{runs[0][1]["clients"]} concurrent clients, after a warm-up of the workers; '
+           'several servers: separate Odoo processes on one database, the requests of each '
+           'PaymentIntent split between them']
     table = [[
-        _num(run['workers']), _num(run['events']), _num(run['deliveries']),
+        name, _num(run['servers']), _num(run['workers']), _num(run['duplicates']),
+        'yes' if run['returns'] else 'no', _num(run['events']), _num(run['deliveries']),
         _num(run['events_per_s'], 1), _num(run['deliveries_per_s'], 1),
         _num(run['p50_ms']), _num(run['p95_ms']),
         ' '.join(f'{key}:{value}' for key, value in sorted(run['statuses'].items())),
-        _num(run['retries']),
+        _num(run['retries']), _num(run['errors']),
         _num(run['payments']), _num(run['paid_invoices']), _num(run['event_records']),
         'yes' if run['exactly_k'] else 'NO',
-    ] for run in runs]
-    out += _table(['workers', 'K', 'deliveries', 'events/s', 'deliveries/s', 'p50 ms', 'p95 ms',
-                   'HTTP statuses', 'retries', 'payments', 'paid inv.', 'event rows',
-                   'exactly K'], table)
-    if len(runs) > 1:
-        out.append(f'events/s with {runs[-1]["workers"]} workers / with {runs[0]["workers"]}: '
-                   f'{_ratio(runs[-1]["events_per_s"], runs[0]["events_per_s"])}')
+    ] for name, run in runs]
+    out += _table(['run', 'servers', 'workers', 'dup.', 'returns', 'K', 'requests', 'events/s',
+                   'requests/s', 'p50 ms', 'p95 ms', 'HTTP statuses', 'retries', 'ERRORs',
+                   'payments', 'paid inv.', 'event rows', 'exactly K'], table)
+    by_name = dict(runs)
+    nodup = [name for name in by_name if name.endswith('_nodup')]
+    if nodup:
+        base = by_name[nodup[0]]
+        with_dup = by_name.get(nodup[0][:-len('_nodup')])
+        if with_dup:
+            out.append(f'events/s with racing duplicates / without ({base["workers"]} workers): '
+                       f'{_ratio(with_dup["events_per_s"], base["events_per_s"])}')
+    singles = [(name, run) for name, run in runs if name.startswith('load')
+               and not name.endswith('_nodup')]
+    if len(singles) > 1:
+        out.append(f'events/s with {singles[-1][1]["workers"]} workers / with '
+                   f'{singles[0][1]["workers"]}: '
+                   f'{_ratio(singles[-1][1]["events_per_s"], singles[0][1]["events_per_s"])}')
+    if 'servers1' in by_name and 'servers2' in by_name:
+        one, two = by_name['servers1'], by_name['servers2']
+        out.append(f'events/s with 2 servers / with 1 (same workers each, {os.cpu_count()} '
+                   f'CPUs for all of them and PostgreSQL): '
+                   f'{_ratio(two["events_per_s"], one["events_per_s"])}')
     return out
 
 
-def sections(results, repeat, workers):
+def sections(results, repeat, load_names):
     """The sections of the parts that ran, in order; a failed part says why."""
     out = []
     for name, build in (('webhook', lambda r: webhook_section(r, repeat)),
@@ -180,12 +201,71 @@ def sections(results, repeat, workers):
             row = results[name]
             out.append([f'{name.upper()} - FAILED: {row["error"]}'] if 'error' in row
                        else build(row))
-    loads = [results[f'load{count}'] for count in workers if f'load{count}' in results]
-    failed = [row['error'] for row in loads if 'error' in row]
+    loads = [(name, results[name]) for name in load_names if name in results]
+    failed = [f'{name}: {row["error"]}' for name, row in loads if 'error' in row]
     if loads and not failed:
         out.append(load_section(loads))
     elif failed:
         out.append([f'LOAD - FAILED: {failed[0]}'])
+    return out
+
+
+def _target(label, value, met):
+    return [label, value, '-' if met is None else ('met' if met else 'NOT met')]
+
+
+def targets_section(results, errors, skip):
+    """Each target of issue 14 with its figure and whether it is met."""
+    rows = []
+    hook = results.get('webhook') or {}
+    if 'odoo_total' in hook:
+        ours, odoo = hook['ours_first'], hook['odoo_total']
+        queries = ours['queries'] / odoo['queries']
+        server = ours['server_ms'] / odoo['server_ms']
+        rows.append(_target(
+            'first delivery (payment + booking) / payment_stripe webhook + post-processing, '
+            'queries <= 0.75x', f'{queries:.2f}x ({ours["queries"]} / {odoo["queries"]})',
+            queries <= 0.75))
+        rows.append(_target(
+            'same, server time <= 0.75x',
+            f'{server:.2f}x ({ours["server_ms"]:.0f} / {odoo["server_ms"]:.0f} ms)',
+            server <= 0.75))
+    if 'ours_again' in hook:
+        again = hook['ours_again']['queries']
+        rows.append(_target('redelivery <= 3 queries', f'{again}', again <= 3))
+    nodup = [name for name in results if name.endswith('_nodup') and 'error' not in results[name]]
+    if nodup and 'error' not in results.get(nodup[0][:-len('_nodup')], {'error': 1}):
+        base, dup = results[nodup[0]], results[nodup[0][:-len('_nodup')]]
+        ratio = dup['events_per_s'] / base['events_per_s']
+        rows.append(_target(
+            'racing duplicates: events/s with / without >= 0.90x, no retry',
+            f'{ratio:.2f}x, {dup["retries"]} retries', ratio >= 0.90 and not dup['retries']))
+    loads = [run for name, run in results.items()
+             if (name.startswith('load') or name.startswith('servers')) and 'error' not in run]
+    if loads:
+        rows.append(_target('exactly one payment per PaymentIntent in every load run',
+                            ', '.join('yes' if run['exactly_k'] else 'NO' for run in loads),
+                            all(run['exactly_k'] for run in loads)))
+    if 'servers2' in results and 'error' not in results['servers2'] \
+            and 'error' not in results.get('servers1', {'error': 1}):
+        one, two = results['servers1'], results['servers2']
+        ratio = two['events_per_s'] / one['events_per_s']
+        rows.append(_target(
+            f'2 servers: exactly once; events/s 2 servers / 1 ({os.cpu_count()} CPUs)',
+            f'{"yes" if two["exactly_k"] else "NO"}, {ratio:.2f}x', two['exactly_k']))
+    rows.append(_target("no ERROR line in Odoo's logs during the run", f'{len(errors)} line(s)',
+                        not errors))
+    sending = results.get('sending') or {}
+    if 'runs' in sending and len(sending['runs']) > 1:
+        first, last = sending['runs'][0], sending['runs'][-1]
+        ratio = last['queries_per_invoice'] / first['queries_per_invoice']
+        rows.append(_target(
+            f'sending flat: queries/invoice at {last["invoices"]} / at {first["invoices"]} '
+            '<= 1, no Stripe call', f'{ratio:.2f}x, {sending["stripe_calls"]} calls',
+            ratio <= 1.0 and not sending['stripe_calls']))
+    out = ['TARGETS (issue 14)']
+    out += _table(['target', 'figure', ''], rows)
+    out += [f'  {line[:300]}' for line in errors[:5]]
     return out
 
 

@@ -43,6 +43,10 @@ class LogTail:
         self._lines()
         self.buffer = ''
 
+    def lines(self):
+        """The lines logged since the last read."""
+        return self._lines()
+
     def count(self, text):
         """How many of the lines logged since the last read contain ``text``."""
         return sum(text in line for line in self._lines())
@@ -93,6 +97,7 @@ class OdooServer:
             f'--logfile={self.logfile}',
         ]
         self.log = LogTail(self.logfile)
+        self.started_at = self.log.offset
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
@@ -118,6 +123,15 @@ class OdooServer:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+    def error_lines(self):
+        """The ERROR and CRITICAL lines this server logged since it started."""
+        if not os.path.exists(self.logfile):
+            return []
+        with open(self.logfile, encoding='utf-8', errors='replace') as handle:
+            handle.seek(getattr(self, 'started_at', 0))
+            return [line for line in handle.read().splitlines()
+                    if re.match(r'^\S+ \S+ \d+ (ERROR|CRITICAL) ', line)]
 
     def __enter__(self):
         return self.start()

@@ -25,12 +25,13 @@ def make_invoices(count):
 
 
 result = {}
-for name in ('webhook', 'load'):
+for name in ('webhook', 'load', 'profile'):
     rows = []
     for move in make_invoices(params['counts'].get(name, 0)):
         intent = move._stripe_prepare_intent()
         rows.append({'invoice_id': move.id, 'intent': intent.stripe_id,
-                     'account': intent.stripe_account_id})
+                     'account': intent.stripe_account_id,
+                     'access_token': move._portal_ensure_token()})
         env.cr.commit()  # the PaymentIntent exists on the emulator: keep its record too
     result[name] = rows
 

@@ -73,12 +73,18 @@ def send(moves, connected):
         ('model', '=', 'account.move'), ('res_id', 'in', moves.ids),
         ('message_type', '=', 'comment'),
     ])
+    # The pay link is a button of Odoo's notification layout, in the emails, not in the
+    # message's body.
+    mails = env['mail.mail'].with_context(active_test=False).search([
+        ('mail_message_id', 'in', messages.ids),
+    ])
     figures = {
         'invoices': len(moves),
         'queries': queries,
         'seconds': seconds,
         'sent': len(moves.filtered('is_move_sent')),
-        'with_pay_link': len(messages.filtered(lambda m: '/stripe/pay/' in (m.body or ''))),
+        'with_pay_link': len(mails.filtered(lambda m: '/stripe/pay/' in (m.body_html or ''))
+                             .mail_message_id),
         'with_pdf': len(messages.filtered('attachment_ids')),
     }
     env.cr.rollback()

@@ -448,8 +448,7 @@ class AccountMove(models.Model):
     def _stripe_idempotency_prefix(self):
         """Return what makes this database's idempotency keys its own."""
         self.ensure_one()
-        uuid = self.env['ir.config_parameter'].sudo().get_param('database.uuid')
-        return f'odoo-{uuid}-inv{self.id}'
+        return f"{self.env['stripe.platform']._idempotency_prefix()}-inv{self.id}"
 
     def _stripe_create_intent(self, gateway, amount, amount_minor, fee_minor):
         """Create the PaymentIntent on the connected account, not confirmed, and its local

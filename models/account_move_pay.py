@@ -307,16 +307,6 @@ class AccountMove(models.Model):
     def _stripe_cancel_stale_later(self):
         """Have the job cancel on Stripe the open PaymentIntents no one may pay any more, once
         this transaction commits: the action that made them so never waits for Stripe."""
-        cr = self.env.cr
-        if cr.precommit.data.get('account_stripe_connect.cancel_stale'):
-            return
-        cr.precommit.data['account_stripe_connect.cancel_stale'] = True
-
-        @cr.precommit.add
-        def trigger():
-            cron = self.env.ref(
-                'account_stripe_connect.ir_cron_stripe_cancel_stale', raise_if_not_found=False,
-            )
-            if cron:
-                cron.sudo()._trigger()
-                self.env.flush_all()
+        self.env['stripe.platform']._trigger_job_at_commit(
+            'account_stripe_connect.ir_cron_stripe_cancel_stale',
+        )

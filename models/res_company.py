@@ -115,12 +115,38 @@ class ResCompany(models.Model):
     def _stripe_can_take_payments(self):
         """Return whether customers of this company may pay online now."""
         self.ensure_one()
-        return bool(
-            self.stripe_account_id
-            and self.stripe_charges_enabled
-            and not self._stripe_mode_mismatch()
+        return self.stripe_charges_enabled and self._stripe_account_usable()
+
+    def _stripe_account_usable(self):
+        """Return whether the platform can act on this company's Stripe account now: it is
+        connected, in the mode of the platform's keys, and those keys are set."""
+        self.ensure_one()
+        return bool(self.stripe_account_id) and not self._stripe_mode_mismatch() \
             and self.env['stripe.platform']._is_configured()
-        )
+
+    @api.model
+    def _stripe_cron_each_company(self, needs, work, what):
+        """Run a scheduled job's ``work`` on each connected company for which ``needs`` holds,
+        in a savepoint and a committed step of the job each: a company that fails is logged
+        and the job goes on with the next one.
+
+        :param needs: ``company -> bool``.
+        :param work: ``company -> None``.
+        :param str what: What the work is, for the log ("Booking Stripe's balance").
+        """
+        companies = self.sudo().search([('stripe_account_id', '!=', False)]).filtered(needs)
+        cron = self.env['ir.cron']
+        cron._commit_progress(remaining=len(companies))
+        for company in companies:
+            try:
+                with self.env.cr.savepoint():
+                    work(company)
+            except StripeGatewayError as error:
+                _logger.warning("%s of company %s failed: %s", what, company.id, error)
+            except Exception:
+                _logger.exception("%s of company %s failed", what, company.id)
+            if not cron._commit_progress(1):
+                break
 
     def _stripe_mode_mismatch(self):
         """Return whether the company was connected in the other mode than the platform's
@@ -293,11 +319,8 @@ class ResCompany(models.Model):
             # of a second one. The key names what is sent: a try after the company's details
             # were edited is another request, never refused as a replay with other details.
             params = self._stripe_account_prefill()
-            key = 'odoo-{uuid}-company{company}-account{generation}-{digest}'.format(
-                uuid=self.env['ir.config_parameter'].sudo().get_param('database.uuid'),
-                company=self.id, generation=self.stripe_account_generation,
-                digest=request_digest(params),
-            )
+            key = (f'{platform._idempotency_prefix()}-company{self.id}'
+                   f'-account{self.stripe_account_generation}-{request_digest(params)}')
             account = gateway.create_account(params, key)
             self.sudo().write({
                 'stripe_account_id': account['id'],

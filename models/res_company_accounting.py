@@ -1,13 +1,9 @@
-import logging
 import time
 
 from odoo import api, fields, models
 from odoo.fields import Domain
 
 from .. import const
-from ..utils.stripe_gateway import StripeGatewayError
-
-_logger = logging.getLogger(__name__)
 
 
 class ResCompany(models.Model):
@@ -253,31 +249,16 @@ class ResCompany(models.Model):
         return Transaction._stripe_booked([transaction['id']]) \
             or Transaction._stripe_book(self, transaction)
 
-    def _stripe_books_ready(self):
-        """Return whether this company's Stripe account can be read into its books now."""
-        self.ensure_one()
-        return bool(self.stripe_account_id) and not self._stripe_mode_mismatch() \
-            and self.env['stripe.platform']._is_configured()
-
     @api.model
     def _cron_stripe_sync_balance(self):
         """Book the balance transactions whose events were missed, company by company."""
-        companies = self.sudo().search([('stripe_account_id', '!=', False)]).filtered(
-            lambda company: company._stripe_books_ready()
+        self._stripe_cron_each_company(
+            lambda company: company._stripe_account_usable(),
+            lambda company: company._stripe_sync_balance(
+                self.env._("scheduled check with Stripe"),
+            ),
+            "Booking Stripe's balance",
         )
-        cron = self.env['ir.cron']
-        cron._commit_progress(remaining=len(companies))
-        for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    company._stripe_sync_balance(self.env._("scheduled check with Stripe"))
-            except StripeGatewayError as error:
-                _logger.warning("Booking Stripe's balance of company %s failed: %s",
-                                company.id, error)
-            except Exception:
-                _logger.exception("Booking Stripe's balance of company %s failed", company.id)
-            if not cron._commit_progress(1):
-                break
 
     # === ACTIONS === #
 

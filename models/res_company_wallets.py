@@ -176,9 +176,7 @@ class ResCompany(models.Model):
         because Stripe could not be reached)."""
         self.ensure_one()
         return bool(
-            self.stripe_account_id
-            and not self._stripe_mode_mismatch()
-            and self.env['stripe.platform']._is_configured()
+            self._stripe_account_usable()
             and not host_problem(self.get_base_url())
             and (not self._stripe_wallet_registered_here()
                  or self.stripe_wallet_status == 'failed')
@@ -188,17 +186,7 @@ class ResCompany(models.Model):
     def _stripe_wallets_later(self):
         """Have the job register the pay page's domain, once this transaction commits: a
         login or a settings write never waits for Stripe."""
-        cr = self.env.cr
-        if cr.precommit.data.get('account_stripe_connect.wallet_domains'):
-            return
-        cr.precommit.data['account_stripe_connect.wallet_domains'] = True
-
-        @cr.precommit.add
-        def trigger():
-            cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
-            if cron:
-                cron.sudo()._trigger()
-                self.env.flush_all()
+        self.env['stripe.platform']._trigger_job_at_commit(CRON_XMLID)
 
     def _stripe_register_wallet_domain(self):
         """Register the pay page's domain on the company's Stripe account, once: a domain
@@ -225,10 +213,7 @@ class ResCompany(models.Model):
             gateway = platform._get_gateway()
             domain = self._stripe_find_wallet_domain(gateway, account_id, host)
             if not domain:
-                key = 'odoo-{uuid}-company{company}-{account}-pmd-{host}'.format(
-                    uuid=self.env['ir.config_parameter'].sudo().get_param('database.uuid'),
-                    company=self.id, account=account_id, host=host,
-                )
+                key = f'{platform._idempotency_prefix()}-company{self.id}-{account_id}-pmd-{host}'
                 try:
                     domain = gateway.create_payment_method_domain(account_id, host, key)
                 except StripeGatewayError as error:
@@ -292,20 +277,11 @@ class ResCompany(models.Model):
     @api.model
     def _cron_stripe_register_wallet_domains(self):
         """Register the pay page's domain on the accounts of the companies that need it."""
-        companies = self.sudo().search([('stripe_account_id', '!=', False)]).filtered(
-            lambda company: company._stripe_wallet_needs_registration()
+        self._stripe_cron_each_company(
+            lambda company: company._stripe_wallet_needs_registration(),
+            lambda company: company._stripe_register_wallet_domain(),
+            "Registering the wallet domain",
         )
-        cron = self.env['ir.cron']
-        cron._commit_progress(remaining=len(companies))
-        for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    company._stripe_register_wallet_domain()
-            except Exception:
-                _logger.exception("Registering the wallet domain of company %s failed",
-                                  company.id)
-            if not cron._commit_progress(1):
-                break
 
     # === OVERRIDES === #
 

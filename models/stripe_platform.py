@@ -215,6 +215,31 @@ class StripePlatform(models.AbstractModel):
             and not self._mode_problem()
 
     @api.model
+    def _idempotency_prefix(self):
+        """Return what makes this database's idempotency keys its own (``odoo-<uuid>``)."""
+        return f"odoo-{self.env['ir.config_parameter'].sudo().get_param('database.uuid')}"
+
+    @api.model
+    def _trigger_job_at_commit(self, cron_xmlid):
+        """Have a scheduled job run soon, once this transaction commits (once however many
+        times this is asked): the user's action never waits for Stripe, and Stripe being down
+        never blocks it.
+
+        :param str cron_xmlid: The job's XML id.
+        """
+        cr = self.env.cr
+        if cr.precommit.data.get(cron_xmlid):
+            return
+        cr.precommit.data[cron_xmlid] = True
+
+        @cr.precommit.add
+        def trigger():
+            cron = self.env.ref(cron_xmlid, raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
+                self.env.flush_all()
+
+    @api.model
     def _get_gateway(self):
         """Return the gateway to Stripe with the platform's credentials.
 

@@ -376,7 +376,7 @@ class StripeWebhookEvent(models.Model):
         if not company:
             return 'ignored', self.env._("No company is connected to this account."), {}
         links = {'company_id': company.id}
-        if not company._stripe_books_ready():
+        if not company._stripe_account_usable():
             return 'ignored', self.env._("The company takes no payments in this mode."), links
         payout = self.env['stripe.platform']._get_gateway().retrieve_payout(
             company.stripe_account_id, event['data']['object'].get('id'),
